@@ -1,0 +1,14 @@
+//! Regie's wire formats, shared by issuer, wallet and verifier.
+//!
+//! Pure: no network, no files, no clock reads. Time is passed in by the caller (Unix
+//! seconds) so that expiry and freshness are testable; randomness comes from the operating
+//! system's CSPRNG through `ring` unless a caller injects it (tests reproducing published
+//! examples).
+pub mod claim_path;
+pub mod dcql;
+pub mod document;
+pub mod jose;
+pub mod sd_jwt;
+pub mod sd_jwt_vc;
+pub mod status_list;
+pub mod trust;
