@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of Regie: formatting, lints, unit and integration tests, fuzz smoke runs.
+# Installs what it needs (Debian packages, cargo tools) when missing.
+#
+#   ./scripts/test.sh            everything
+#   FUZZ_SECONDS=0 ./scripts/test.sh   skip the fuzz smoke runs (quick local loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# 2 cores, limited disk: no debug info keeps target/ about half the size and links faster.
+export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
+
+ensure_cargo_path
+ensure_apt pkg-config
+ensure_cargo_tool cargo-nextest cargo-nextest
+[ "$FUZZ_SECONDS" -gt 0 ] && ensure_cargo_tool cargo-fuzz cargo-fuzz
+
+echo "==> cargo fmt --check"
+cargo fmt --all --check
+
+echo "==> cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "==> tests (nextest)"
+cargo nextest run --workspace --locked --no-fail-fast
+
+echo "==> doc tests"
+cargo test --workspace --doc --locked --quiet
+
+echo "==> benchmarks build"
+cargo bench --workspace --locked --no-run --quiet
+
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+    ./scripts/fuzz.sh "$FUZZ_SECONDS"
+fi
+
+echo "==> all tests passed"
