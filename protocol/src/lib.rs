@@ -5,6 +5,7 @@
 //! system's CSPRNG through `ring` unless a caller injects it (tests reproducing published
 //! examples).
 pub mod claim_path;
+pub mod credential_types;
 pub mod dcql;
 pub mod document;
 pub mod jose;
