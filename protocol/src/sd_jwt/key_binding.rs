@@ -1,0 +1,121 @@
+//! Key binding JWTs (RFC 9901 §4.3, §7.3): the holder proves possession of the key in
+//! `cnf` for one verifier (`aud`), one request (`nonce`) and this exact presentation
+//! (`sd_hash`); OpenID4VP adds `transaction_data_hashes` for consent statements.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Map;
+
+use super::disclosure::digest_of;
+use super::SdJwtError;
+use crate::jose::{self, PublicJwk, SigningKey, UnverifiedJws};
+
+/// `typ` of a key binding JWT.
+pub const KB_JWT_TYP: &str = "kb+jwt";
+
+/// The claims of a key binding JWT.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyBindingClaims {
+    pub iat: u64,
+    pub aud: String,
+    pub nonce: String,
+    pub sd_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_data_hashes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_data_hashes_alg: Option<String>,
+}
+
+/// What a verifier expects of a key binding JWT.
+#[derive(Clone, Debug)]
+pub struct KbExpectation<'a> {
+    /// The verifier's client identifier (with prefix, as OpenID4VP has it).
+    pub aud: &'a str,
+    /// The nonce of the verifier's request.
+    pub nonce: &'a str,
+    /// Current time, Unix seconds.
+    pub now: u64,
+    /// Oldest acceptable `iat`: `now - max_age`.
+    pub max_age: u64,
+    /// How far in the future `iat` may be, for clock differences.
+    pub future_skew: u64,
+    /// The transaction data hashes the request implies, when it carried transaction data.
+    pub transaction_data_hashes: Option<&'a [String]>,
+}
+
+/// `sd_hash`: base64url SHA-256 over `<jwt>~<d1>~…~<dn>~`.
+pub fn sd_hash(presentation_without_kb: &str) -> String {
+    digest_of(presentation_without_kb)
+}
+
+/// Appends a KB-JWT to `presentation` (which must end with `~`).
+pub fn add_key_binding(
+    presentation: &str,
+    holder_key: &SigningKey,
+    aud: &str,
+    nonce: &str,
+    iat: u64,
+    transaction_data_hashes: Option<Vec<String>>,
+) -> Result<String, SdJwtError> {
+    if !presentation.ends_with('~') {
+        return Err(SdJwtError::Malformed);
+    }
+    let claims = KeyBindingClaims {
+        iat,
+        aud: aud.to_owned(),
+        nonce: nonce.to_owned(),
+        sd_hash: sd_hash(presentation),
+        transaction_data_hashes_alg: transaction_data_hashes
+            .as_ref()
+            .map(|_| "sha-256".to_owned()),
+        transaction_data_hashes,
+    };
+    let kb = jose::sign_json(KB_JWT_TYP, Map::new(), &claims, holder_key)
+        .map_err(SdJwtError::KeyBindingJwt)?;
+    Ok(format!("{presentation}{kb}"))
+}
+
+pub(crate) fn verify(
+    kb: UnverifiedJws,
+    presentation_without_kb: &str,
+    holder_key: &PublicJwk,
+    expected: &KbExpectation<'_>,
+) -> Result<KeyBindingClaims, SdJwtError> {
+    kb.expect_typ(KB_JWT_TYP)
+        .map_err(SdJwtError::KeyBindingJwt)?;
+    let verified = kb.verify(holder_key).map_err(SdJwtError::KeyBindingJwt)?;
+    let claims: KeyBindingClaims = verified
+        .claims()
+        .map_err(|_| SdJwtError::KeyBindingClaim("iat/aud/nonce/sd_hash"))?;
+    if claims.aud != expected.aud {
+        return Err(SdJwtError::WrongAudience);
+    }
+    if claims.nonce != expected.nonce {
+        return Err(SdJwtError::WrongNonce);
+    }
+    if claims.iat > expected.now.saturating_add(expected.future_skew) {
+        return Err(SdJwtError::KeyBindingInFuture);
+    }
+    if claims.iat < expected.now.saturating_sub(expected.max_age) {
+        return Err(SdJwtError::KeyBindingStale);
+    }
+    if claims.sd_hash != sd_hash(presentation_without_kb) {
+        return Err(SdJwtError::WrongSdHash);
+    }
+    match (
+        expected.transaction_data_hashes,
+        &claims.transaction_data_hashes,
+    ) {
+        (None, None) => {}
+        (Some(want), Some(got)) if want == got.as_slice() => {
+            if claims
+                .transaction_data_hashes_alg
+                .as_deref()
+                .is_some_and(|alg| alg != "sha-256")
+            {
+                return Err(SdJwtError::WrongTransactionData);
+            }
+        }
+        _ => return Err(SdJwtError::WrongTransactionData),
+    }
+    Ok(claims)
+}

@@ -1,0 +1,336 @@
+//! SD-JWT (RFC 9901): selective disclosure for JWTs, with key binding.
+//!
+//! - [`issue`] signs claims with a disclosure frame ([`ObjectFrame`]) into an [`SdJwt`].
+//! - [`UnverifiedSdJwt::parse`] reads the compact form `<jwt>~<disclosure>~…~[<kb-jwt>]`;
+//!   [`UnverifiedSdJwt::verify`] performs RFC 9901 §7.1 and yields a [`VerifiedSdJwt`].
+//! - [`SdJwt::present`] selects disclosures by claims path; [`add_key_binding`] appends a
+//!   KB-JWT; [`VerifiedSdJwt::verify_key_binding`] checks it (§7.3).
+
+mod disclosure;
+mod issue;
+mod key_binding;
+mod process;
+
+use serde_json::{Map, Value};
+
+pub use disclosure::Disclosure;
+pub use issue::{ArrayFrame, Inner, Node, ObjectFrame, RandomSalts, SaltSource};
+pub use key_binding::{add_key_binding, sd_hash, KbExpectation, KeyBindingClaims, KB_JWT_TYP};
+
+use crate::claim_path::{ClaimPath, PathComponent};
+use crate::jose::{self, JoseError, PublicJwk, SigningKey, UnverifiedJws};
+
+/// Largest compact SD-JWT (with disclosures and KB-JWT) accepted.
+pub const MAX_SD_JWT_LEN: usize = 64 * 1024;
+/// Most disclosures accepted in one SD-JWT.
+pub const MAX_DISCLOSURES: usize = 256;
+
+/// Errors from SD-JWT issuance, parsing, verification and presentation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SdJwtError {
+    #[error("SD-JWT too large: {len} bytes, limit {limit}")]
+    TooLarge { len: usize, limit: usize },
+    #[error("too many disclosures: limit {0}")]
+    TooManyDisclosures(usize),
+    #[error("not an SD-JWT: expected <jwt>~<disclosures>~[<kb-jwt>]")]
+    Malformed,
+    #[error("issuer JWT: {0}")]
+    IssuerJwt(JoseError),
+    #[error("issuer JWT payload is not a JSON object")]
+    PayloadNotObject,
+    #[error("malformed disclosure")]
+    MalformedDisclosure,
+    #[error("claim name {0:?} may not be disclosed")]
+    ForbiddenClaimName(String),
+    #[error("unsupported _sd_alg {0}: only sha-256 is accepted")]
+    UnsupportedHashAlgorithm(String),
+    #[error("the same disclosure is included twice")]
+    DuplicateDisclosure,
+    #[error("a digest appears more than once")]
+    DuplicateDigest,
+    #[error("a disclosure is not referenced by any digest")]
+    UnreferencedDisclosure,
+    #[error("_sd must be an array of strings")]
+    InvalidSdArray,
+    #[error("misplaced or malformed array element digest (\"...\")")]
+    MisplacedArrayDigest,
+    #[error("disclosure kind does not fit where its digest is (object property vs array element)")]
+    WrongDisclosureKind,
+    #[error("disclosed claim {0:?} already exists")]
+    ClaimExists(String),
+    #[error("claims nest too deeply")]
+    TooDeep,
+    #[error("disclosure frame names {0:?}, which the claims do not have in that shape")]
+    FrameMismatch(String),
+    #[error("claims path {0} selects nothing in this credential")]
+    PathNotFound(String),
+    #[error("key binding JWT missing")]
+    KeyBindingMissing,
+    #[error("key binding JWT: {0}")]
+    KeyBindingJwt(JoseError),
+    #[error("key binding JWT claim {0} is missing or malformed")]
+    KeyBindingClaim(&'static str),
+    #[error("key binding JWT audience does not match")]
+    WrongAudience,
+    #[error("key binding JWT nonce does not match")]
+    WrongNonce,
+    #[error("key binding JWT is too old")]
+    KeyBindingStale,
+    #[error("key binding JWT is issued in the future")]
+    KeyBindingInFuture,
+    #[error("key binding JWT sd_hash does not match the presentation")]
+    WrongSdHash,
+    #[error("transaction data hashes do not match the request")]
+    WrongTransactionData,
+}
+
+/// An SD-JWT as issued or held: the issuer JWT and disclosures (no key binding).
+#[derive(Clone, Debug)]
+pub struct SdJwt {
+    issuer_jwt: String,
+    disclosures: Vec<Disclosure>,
+}
+
+/// Signs `claims` with `frame` deciding what is selectively disclosable. `header` gets
+/// `alg` (and the key's `kid`) added; `_sd_alg: sha-256` is added to the payload.
+pub fn issue(
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    frame: &ObjectFrame,
+    key: &SigningKey,
+    salts: &mut dyn SaltSource,
+) -> Result<SdJwt, SdJwtError> {
+    let (mut payload, disclosures) = issue::apply_frame(claims, frame, salts)?;
+    payload.insert("_sd_alg".into(), Value::String("sha-256".into()));
+    let payload = serde_json::to_vec(&payload).map_err(|_| SdJwtError::PayloadNotObject)?;
+    let issuer_jwt = jose::sign_compact(header, &payload, key);
+    Ok(SdJwt {
+        issuer_jwt,
+        disclosures,
+    })
+}
+
+impl SdJwt {
+    /// The compact form `<jwt>~<d1>~…~<dn>~`.
+    pub fn serialize(&self) -> String {
+        serialize_parts(&self.issuer_jwt, self.disclosures.iter())
+    }
+
+    /// The issuer-signed JWT.
+    pub fn issuer_jwt(&self) -> &str {
+        &self.issuer_jwt
+    }
+
+    /// All disclosures.
+    pub fn disclosures(&self) -> &[Disclosure] {
+        &self.disclosures
+    }
+
+    /// Reads a held SD-JWT (e.g. from the wallet's store) without checking the signature;
+    /// the wallet verified it when it was received. Fails on a KB-JWT part.
+    pub fn parse_held(compact: &str) -> Result<SdJwt, SdJwtError> {
+        let parsed = UnverifiedSdJwt::parse(compact)?;
+        if parsed.key_binding.is_some() {
+            return Err(SdJwtError::Malformed);
+        }
+        Ok(SdJwt {
+            issuer_jwt: parsed.jws.as_str().to_owned(),
+            disclosures: parsed.disclosures,
+        })
+    }
+
+    /// The fully disclosed claims and each disclosure's path, from the unverified payload
+    /// (for a held credential whose signature was checked at receipt).
+    pub fn disclosed_claims(&self) -> Result<(Map<String, Value>, Vec<ClaimPath>), SdJwtError> {
+        let jws = UnverifiedJws::parse(&self.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
+        let payload = jws
+            .claims_unverified::<Map<String, Value>>()
+            .map_err(|_| SdJwtError::PayloadNotObject)?;
+        let processed = process::process(payload, &self.disclosures)?;
+        Ok((processed.claims, processed.paths))
+    }
+
+    /// A presentation disclosing exactly what `paths` name (paths may use `null` for every
+    /// array element). Parents follow children: disclosing `["address","street"]` includes
+    /// the disclosure of `address` when that is selectively disclosable; naming an object
+    /// discloses all of it. Each path must select something.
+    pub fn present(&self, paths: &[ClaimPath]) -> Result<SdJwt, SdJwtError> {
+        let (claims, disclosure_paths) = self.disclosed_claims()?;
+        let root = Value::Object(claims);
+        for path in paths {
+            path.select(&root)
+                .map_err(|_| SdJwtError::PathNotFound(path.to_string()))?;
+        }
+        let disclosures = self
+            .disclosures
+            .iter()
+            .zip(&disclosure_paths)
+            .filter(|(_, at)| paths.iter().any(|wanted| overlaps(wanted, at)))
+            .map(|(d, _)| d.clone())
+            .collect();
+        Ok(SdJwt {
+            issuer_jwt: self.issuer_jwt.clone(),
+            disclosures,
+        })
+    }
+}
+
+/// Whether a disclosure at concrete path `at` is needed to present `wanted`: one is a prefix
+/// of the other, with `null` in `wanted` matching any index.
+fn overlaps(wanted: &ClaimPath, at: &ClaimPath) -> bool {
+    wanted
+        .components()
+        .iter()
+        .zip(at.components())
+        .all(|(w, a)| match (w, a) {
+            (PathComponent::AllElements, PathComponent::Index(_)) => true,
+            (w, a) => w == a,
+        })
+}
+
+fn serialize_parts<'a>(jwt: &str, disclosures: impl Iterator<Item = &'a Disclosure>) -> String {
+    let mut out = String::with_capacity(jwt.len() + 512);
+    out.push_str(jwt);
+    out.push('~');
+    for d in disclosures {
+        out.push_str(d.encoded());
+        out.push('~');
+    }
+    out
+}
+
+/// A compact SD-JWT as received: split and decoded, nothing verified yet.
+#[derive(Clone, Debug)]
+pub struct UnverifiedSdJwt {
+    jws: UnverifiedJws,
+    disclosures: Vec<Disclosure>,
+    key_binding: Option<UnverifiedJws>,
+    /// Length of `<jwt>~<d1>~…~<dn>~`, the input of `sd_hash`.
+    presentation_len: usize,
+    compact: String,
+}
+
+impl UnverifiedSdJwt {
+    /// Parses the compact serialization with the limits [`MAX_SD_JWT_LEN`] and
+    /// [`MAX_DISCLOSURES`].
+    pub fn parse(compact: &str) -> Result<Self, SdJwtError> {
+        if compact.len() > MAX_SD_JWT_LEN {
+            return Err(SdJwtError::TooLarge {
+                len: compact.len(),
+                limit: MAX_SD_JWT_LEN,
+            });
+        }
+        let last_tilde = compact.rfind('~').ok_or(SdJwtError::Malformed)?;
+        let presentation_len = last_tilde + 1;
+        let kb_part = &compact[presentation_len..];
+        let mut parts = compact[..last_tilde].split('~');
+        let jwt = parts.next().ok_or(SdJwtError::Malformed)?;
+        let jws = UnverifiedJws::parse(jwt).map_err(SdJwtError::IssuerJwt)?;
+        let mut disclosures = Vec::new();
+        for part in parts {
+            if part.is_empty() {
+                return Err(SdJwtError::Malformed);
+            }
+            if disclosures.len() == MAX_DISCLOSURES {
+                return Err(SdJwtError::TooManyDisclosures(MAX_DISCLOSURES));
+            }
+            disclosures.push(Disclosure::parse(part)?);
+        }
+        let key_binding = if kb_part.is_empty() {
+            None
+        } else {
+            Some(UnverifiedJws::parse(kb_part).map_err(SdJwtError::KeyBindingJwt)?)
+        };
+        Ok(UnverifiedSdJwt {
+            jws,
+            disclosures,
+            key_binding,
+            presentation_len,
+            compact: compact.to_owned(),
+        })
+    }
+
+    /// The issuer JWT, unverified: read `iss`/`kid` from it to choose the key.
+    pub fn issuer_jws(&self) -> &UnverifiedJws {
+        &self.jws
+    }
+
+    /// The disclosures as received.
+    pub fn disclosures(&self) -> &[Disclosure] {
+        &self.disclosures
+    }
+
+    /// Whether a KB-JWT is attached.
+    pub fn has_key_binding(&self) -> bool {
+        self.key_binding.is_some()
+    }
+
+    /// RFC 9901 §7.1: checks the issuer signature with `issuer_key`, then every disclosure
+    /// (digest recomputed, referenced exactly once, no duplicates, shapes and names valid).
+    pub fn verify(self, issuer_key: &PublicJwk) -> Result<VerifiedSdJwt, SdJwtError> {
+        let verified = self.jws.verify(issuer_key).map_err(SdJwtError::IssuerJwt)?;
+        let header = verified.header().clone();
+        let payload: Map<String, Value> = verified
+            .claims()
+            .map_err(|_| SdJwtError::PayloadNotObject)?;
+        let processed = process::process(payload, &self.disclosures)?;
+        Ok(VerifiedSdJwt {
+            header,
+            claims: processed.claims,
+            disclosed: self.disclosures.into_iter().zip(processed.paths).collect(),
+            key_binding: self.key_binding,
+            presentation_len: self.presentation_len,
+            compact: self.compact,
+        })
+    }
+}
+
+/// An SD-JWT whose issuer signature and disclosures have been verified. The key binding,
+/// if any, is checked separately with [`VerifiedSdJwt::verify_key_binding`].
+#[derive(Clone, Debug)]
+pub struct VerifiedSdJwt {
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+    disclosed: Vec<(Disclosure, ClaimPath)>,
+    key_binding: Option<UnverifiedJws>,
+    presentation_len: usize,
+    compact: String,
+}
+
+impl VerifiedSdJwt {
+    /// The issuer JWT's protected header.
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// The claims: always-visible ones plus those disclosed, `_sd`/`_sd_alg` removed.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// Each disclosure with the path where it landed.
+    pub fn disclosed(&self) -> &[(Disclosure, ClaimPath)] {
+        &self.disclosed
+    }
+
+    /// The SD-JWT without key binding, `<jwt>~<d1>~…~<dn>~`.
+    pub fn without_key_binding(&self) -> &str {
+        &self.compact[..self.presentation_len]
+    }
+
+    /// Checks the KB-JWT (RFC 9901 §7.3) with the holder's key from `cnf`.
+    pub fn verify_key_binding(
+        &self,
+        holder_key: &PublicJwk,
+        expected: &KbExpectation<'_>,
+    ) -> Result<KeyBindingClaims, SdJwtError> {
+        let kb = self
+            .key_binding
+            .clone()
+            .ok_or(SdJwtError::KeyBindingMissing)?;
+        key_binding::verify(kb, self.without_key_binding(), holder_key, expected)
+    }
+}
+
+#[cfg(test)]
+mod tests;

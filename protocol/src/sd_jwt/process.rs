@@ -1,0 +1,167 @@
+//! Processing an issuer-signed payload with disclosures into the disclosed claims
+//! (RFC 9901 §7.1 steps 3–5), recording where each disclosure landed.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::disclosure::Disclosure;
+use super::SdJwtError;
+use crate::claim_path::{ClaimPath, PathComponent};
+
+/// The result of processing: the claims with disclosures substituted and, for each
+/// disclosure (in input order), its path in those claims.
+pub(crate) struct Processed {
+    pub claims: Map<String, Value>,
+    pub paths: Vec<ClaimPath>,
+}
+
+struct Walker<'a> {
+    by_digest: HashMap<&'a str, usize>,
+    disclosures: &'a [Disclosure],
+    paths: Vec<Option<ClaimPath>>,
+    seen_digests: HashSet<String>,
+    path: Vec<PathComponent>,
+}
+
+/// Processes `payload` (the verified issuer JWT claims) with `disclosures`.
+pub(crate) fn process(
+    mut payload: Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed, SdJwtError> {
+    match payload.remove("_sd_alg") {
+        None => {}
+        Some(Value::String(alg)) if alg == "sha-256" => {}
+        Some(other) => return Err(SdJwtError::UnsupportedHashAlgorithm(other.to_string())),
+    }
+    let mut by_digest = HashMap::with_capacity(disclosures.len());
+    for (index, disclosure) in disclosures.iter().enumerate() {
+        if by_digest.insert(disclosure.digest(), index).is_some() {
+            return Err(SdJwtError::DuplicateDisclosure);
+        }
+    }
+    let mut walker = Walker {
+        by_digest,
+        disclosures,
+        paths: vec![None; disclosures.len()],
+        seen_digests: HashSet::new(),
+        path: Vec::new(),
+    };
+    let claims = walker.object(payload)?;
+    let paths = walker
+        .paths
+        .into_iter()
+        .map(|p| p.ok_or(SdJwtError::UnreferencedDisclosure))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Processed { claims, paths })
+}
+
+impl<'a> Walker<'a> {
+    fn claim_path(&self) -> Result<ClaimPath, SdJwtError> {
+        ClaimPath::new(self.path.clone()).map_err(|_| SdJwtError::TooDeep)
+    }
+
+    /// Looks a digest up, enforcing that no digest appears twice anywhere in the payload
+    /// or in disclosed values (RFC 9901 §7.1 step 4.3.1), decoys included.
+    fn lookup(&mut self, digest: &str) -> Result<Option<&'a Disclosure>, SdJwtError> {
+        if !self.seen_digests.insert(digest.to_owned()) {
+            return Err(SdJwtError::DuplicateDigest);
+        }
+        Ok(self.by_digest.get(digest).map(|&i| &self.disclosures[i]))
+    }
+
+    fn record(&mut self, disclosure: &Disclosure) -> Result<(), SdJwtError> {
+        let index = self.by_digest[disclosure.digest()];
+        self.paths[index] = Some(self.claim_path()?);
+        Ok(())
+    }
+
+    fn value(&mut self, value: Value) -> Result<Value, SdJwtError> {
+        if self.path.len() > crate::claim_path::MAX_PATH_LEN {
+            return Err(SdJwtError::TooDeep);
+        }
+        match value {
+            Value::Object(map) => Ok(Value::Object(self.object(map)?)),
+            Value::Array(items) => Ok(Value::Array(self.array(items)?)),
+            other => Ok(other),
+        }
+    }
+
+    fn object(&mut self, mut map: Map<String, Value>) -> Result<Map<String, Value>, SdJwtError> {
+        if map.contains_key("...") {
+            return Err(SdJwtError::MisplacedArrayDigest);
+        }
+        let digests = match map.remove("_sd") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|d| match d {
+                    Value::String(s) => Ok(s),
+                    _ => Err(SdJwtError::InvalidSdArray),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(_) => return Err(SdJwtError::InvalidSdArray),
+        };
+        let mut out = Map::with_capacity(map.len() + digests.len());
+        for (name, value) in map {
+            self.path.push(PathComponent::Key(name.clone()));
+            let processed = self.value(value)?;
+            self.path.pop();
+            out.insert(name, processed);
+        }
+        for digest in &digests {
+            let Some(disclosure) = self.lookup(digest)? else {
+                continue;
+            };
+            let Some(name) = disclosure.name() else {
+                return Err(SdJwtError::WrongDisclosureKind);
+            };
+            if out.contains_key(name) {
+                return Err(SdJwtError::ClaimExists(name.to_owned()));
+            }
+            self.path.push(PathComponent::Key(name.to_owned()));
+            self.record(disclosure)?;
+            let processed = self.value(disclosure.value().clone())?;
+            self.path.pop();
+            out.insert(name.to_owned(), processed);
+        }
+        Ok(out)
+    }
+
+    fn array(&mut self, items: Vec<Value>) -> Result<Vec<Value>, SdJwtError> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let digest = match &item {
+                Value::Object(map) if map.contains_key("...") => {
+                    if map.len() != 1 {
+                        return Err(SdJwtError::MisplacedArrayDigest);
+                    }
+                    match map.get("...") {
+                        Some(Value::String(d)) => Some(d.clone()),
+                        _ => return Err(SdJwtError::MisplacedArrayDigest),
+                    }
+                }
+                _ => None,
+            };
+            self.path.push(PathComponent::Index(out.len()));
+            match digest {
+                None => {
+                    let processed = self.value(item)?;
+                    out.push(processed);
+                }
+                Some(digest) => {
+                    if let Some(disclosure) = self.lookup(&digest)? {
+                        if disclosure.name().is_some() {
+                            return Err(SdJwtError::WrongDisclosureKind);
+                        }
+                        self.record(disclosure)?;
+                        let processed = self.value(disclosure.value().clone())?;
+                        out.push(processed);
+                    }
+                }
+            }
+            self.path.pop();
+        }
+        Ok(out)
+    }
+}
