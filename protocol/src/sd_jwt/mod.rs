@@ -276,7 +276,7 @@ impl UnverifiedSdJwt {
         let processed = process::process(payload, &self.disclosures)?;
         Ok(VerifiedSdJwt {
             header,
-            claims: processed.claims,
+            claims: Value::Object(processed.claims),
             disclosed: self.disclosures.into_iter().zip(processed.paths).collect(),
             key_binding: self.key_binding,
             presentation_len: self.presentation_len,
@@ -290,7 +290,8 @@ impl UnverifiedSdJwt {
 #[derive(Clone, Debug)]
 pub struct VerifiedSdJwt {
     header: Map<String, Value>,
-    claims: Map<String, Value>,
+    /// Always an object; kept as a `Value` so query matching can borrow it as is.
+    claims: Value,
     disclosed: Vec<(Disclosure, ClaimPath)>,
     key_binding: Option<UnverifiedJws>,
     presentation_len: usize,
@@ -305,6 +306,14 @@ impl VerifiedSdJwt {
 
     /// The claims: always-visible ones plus those disclosed, `_sd`/`_sd_alg` removed.
     pub fn claims(&self) -> &Map<String, Value> {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        self.claims
+            .as_object()
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+    }
+
+    /// The same claims as a JSON value (an object), e.g. for DCQL matching.
+    pub fn claims_value(&self) -> &Value {
         &self.claims
     }
 
