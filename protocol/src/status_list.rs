@@ -1,6 +1,94 @@
-//! Token Status List (temporary: only the reference type until the module lands).
+//! Token Status List (IETF draft-ietf-oauth-status-list): revocation of credentials and
+//! documents by flipping bits in a compressed list that the issuer signs and serves.
+//!
+//! - A credential carries a [`StatusReference`]: `"status": {"status_list": {"idx", "uri"}}`.
+//! - The issuer keeps a [`StatusList`] (1, 2, 4 or 8 bits per entry; entry 0 in the least
+//!   significant bits of byte 0), and serves it as a JWT with `typ: statuslist+jwt` whose
+//!   payload has `sub` (the list's URI), `iat`, optional `exp` and `ttl`, and
+//!   `status_list: {"bits", "lst"}` where `lst` is base64url(zlib(bytes)).
+//! - A verifier parses the token ([`UnverifiedStatusListToken::parse`]), verifies it against
+//!   the issuer key and the URI it expected ([`UnverifiedStatusListToken::verify`]), and
+//!   reads the status at an index ([`VerifiedStatusList::status_at`]).
+
+use std::io::{Read, Write};
+
+use flate2::read::ZlibDecoder;
+use flate2::write::ZlibEncoder;
+use flate2::Compression;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::jose::{
+    self, b64u_decode, b64u_encode, JoseError, PublicJwk, SigningKey, UnverifiedJws,
+};
+
+/// `typ` of a status list token.
+pub const STATUS_LIST_TYP: &str = "statuslist+jwt";
+/// Largest status list token accepted (JWT text).
+pub const MAX_TOKEN_LEN: usize = 1024 * 1024;
+/// Largest decompressed list: 16 MiB, i.e. 134 million 1-bit entries. Inflation stops here,
+/// so a small `lst` cannot expand into an unbounded allocation.
+pub const MAX_LIST_BYTES: usize = 16 * 1024 * 1024;
+
+/// Errors from building, signing, reading and verifying status lists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatusListError {
+    #[error("bits per entry must be 1, 2, 4 or 8, not {0}")]
+    InvalidBits(u64),
+    #[error("index {idx} is outside the list of {len} entries")]
+    IndexOutOfRange { idx: u64, len: u64 },
+    #[error("status value {value} does not fit in {bits} bits")]
+    ValueTooLarge { value: u8, bits: u8 },
+    #[error("list too large: limit {0} bytes")]
+    TooLarge(usize),
+    #[error("lst is not valid base64url")]
+    BadEncoding,
+    #[error("lst is not valid zlib data")]
+    BadCompression,
+    #[error("status list token: {0}")]
+    Token(JoseError),
+    #[error("status list claim {0} is missing or malformed")]
+    MissingClaim(&'static str),
+    #[error("status list is for another URI than the credential refers to")]
+    SubjectMismatch,
+    #[error("status list token has expired")]
+    Expired,
+}
+
+/// The status of one referenced token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// 0x00: valid.
+    Valid,
+    /// 0x01: revoked, permanently.
+    Invalid,
+    /// 0x02: temporarily suspended.
+    Suspended,
+    /// Any other (application-specific) value.
+    Other(u8),
+}
+
+impl Status {
+    /// The numeric value.
+    pub fn value(self) -> u8 {
+        match self {
+            Status::Valid => 0,
+            Status::Invalid => 1,
+            Status::Suspended => 2,
+            Status::Other(v) => v,
+        }
+    }
+
+    /// The status for a numeric value.
+    pub fn from_value(value: u8) -> Status {
+        match value {
+            0 => Status::Valid,
+            1 => Status::Invalid,
+            2 => Status::Suspended,
+            v => Status::Other(v),
+        }
+    }
+}
 
 /// A credential's pointer into a status list: `{"status_list": {"idx": .., "uri": ..}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,14 +105,446 @@ struct StatusClaim {
 impl StatusReference {
     /// The `status` claim value.
     pub fn to_claim(&self) -> Value {
-        serde_json::to_value(StatusClaim {
-            status_list: self.clone(),
-        })
-        .unwrap_or(Value::Null)
+        let mut inner = Map::new();
+        inner.insert("idx".into(), self.idx.into());
+        inner.insert("uri".into(), self.uri.clone().into());
+        let mut outer = Map::new();
+        outer.insert("status_list".into(), Value::Object(inner));
+        Value::Object(outer)
     }
 
     /// Reads a `status` claim value.
-    pub fn from_claim(value: &Value) -> Result<Self, serde_json::Error> {
-        StatusClaim::deserialize(value).map(|c| c.status_list)
+    pub fn from_claim(value: &Value) -> Result<Self, StatusListError> {
+        StatusClaim::deserialize(value)
+            .map(|c| c.status_list)
+            .map_err(|_| StatusListError::MissingClaim("status.status_list"))
+    }
+}
+
+/// A list of statuses, `bits` bits each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusList {
+    bits: u8,
+    bytes: Vec<u8>,
+}
+
+impl StatusList {
+    /// A list of `len` entries, all valid.
+    pub fn new(bits: u8, len: u64) -> Result<Self, StatusListError> {
+        check_bits(u64::from(bits))?;
+        let byte_len = len
+            .checked_mul(u64::from(bits))
+            .map(|b| b.div_ceil(8))
+            .and_then(|b| usize::try_from(b).ok())
+            .filter(|&b| b <= MAX_LIST_BYTES)
+            .ok_or(StatusListError::TooLarge(MAX_LIST_BYTES))?;
+        Ok(StatusList {
+            bits,
+            bytes: vec![0; byte_len],
+        })
+    }
+
+    /// A list from its raw bytes.
+    pub fn from_bytes(bits: u8, bytes: Vec<u8>) -> Result<Self, StatusListError> {
+        check_bits(u64::from(bits))?;
+        if bytes.len() > MAX_LIST_BYTES {
+            return Err(StatusListError::TooLarge(MAX_LIST_BYTES));
+        }
+        Ok(StatusList { bits, bytes })
+    }
+
+    /// Bits per entry.
+    pub fn bits(&self) -> u8 {
+        self.bits
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64 * 8 / u64::from(self.bits)
+    }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    fn locate(&self, idx: u64) -> Result<(usize, u32, u8), StatusListError> {
+        if idx >= self.len() {
+            return Err(StatusListError::IndexOutOfRange {
+                idx,
+                len: self.len(),
+            });
+        }
+        let per_byte = 8 / u64::from(self.bits);
+        // In range, so the byte index fits in usize (the list is in memory).
+        let byte = (idx / per_byte) as usize;
+        let shift = ((idx % per_byte) * u64::from(self.bits)) as u32;
+        let mask = ((1u16 << self.bits) - 1) as u8;
+        Ok((byte, shift, mask))
+    }
+
+    /// The status at `idx`.
+    pub fn get(&self, idx: u64) -> Result<Status, StatusListError> {
+        let (byte, shift, mask) = self.locate(idx)?;
+        Ok(Status::from_value((self.bytes[byte] >> shift) & mask))
+    }
+
+    /// Sets the status at `idx`.
+    pub fn set(&mut self, idx: u64, status: Status) -> Result<(), StatusListError> {
+        let (byte, shift, mask) = self.locate(idx)?;
+        let value = status.value();
+        if value > mask {
+            return Err(StatusListError::ValueTooLarge {
+                value,
+                bits: self.bits,
+            });
+        }
+        self.bytes[byte] = (self.bytes[byte] & !(mask << shift)) | (value << shift);
+        Ok(())
+    }
+
+    /// The `status_list` claim: `{"bits": n, "lst": base64url(zlib(bytes))}`.
+    pub fn to_json(&self) -> Value {
+        let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+        // Writing into a Vec cannot fail.
+        let compressed = encoder
+            .write_all(&self.bytes)
+            .and_then(|()| encoder.finish())
+            .unwrap_or_default();
+        let mut map = Map::new();
+        map.insert("bits".into(), self.bits.into());
+        map.insert("lst".into(), b64u_encode(compressed).into());
+        Value::Object(map)
+    }
+
+    /// Decodes a `status_list` claim, inflating at most [`MAX_LIST_BYTES`].
+    pub fn from_json(value: &Value) -> Result<Self, StatusListError> {
+        let bits = value
+            .get("bits")
+            .and_then(Value::as_u64)
+            .ok_or(StatusListError::MissingClaim("status_list.bits"))?;
+        check_bits(bits)?;
+        let lst = value
+            .get("lst")
+            .and_then(Value::as_str)
+            .ok_or(StatusListError::MissingClaim("status_list.lst"))?;
+        let compressed = b64u_decode(lst, "lst").map_err(|_| StatusListError::BadEncoding)?;
+        let mut bytes = Vec::new();
+        ZlibDecoder::new(compressed.as_slice())
+            .take(MAX_LIST_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| StatusListError::BadCompression)?;
+        if bytes.len() > MAX_LIST_BYTES {
+            return Err(StatusListError::TooLarge(MAX_LIST_BYTES));
+        }
+        Self::from_bytes(bits as u8, bytes)
+    }
+
+    /// Signs the list as a status list token.
+    pub fn sign(
+        &self,
+        sub: &str,
+        iat: u64,
+        exp: Option<u64>,
+        ttl: Option<u64>,
+        key: &SigningKey,
+    ) -> Result<String, StatusListError> {
+        let mut claims = Map::new();
+        claims.insert("sub".into(), sub.into());
+        claims.insert("iat".into(), iat.into());
+        if let Some(exp) = exp {
+            claims.insert("exp".into(), exp.into());
+        }
+        if let Some(ttl) = ttl {
+            claims.insert("ttl".into(), ttl.into());
+        }
+        claims.insert("status_list".into(), self.to_json());
+        jose::sign_json(STATUS_LIST_TYP, Map::new(), &claims, key).map_err(StatusListError::Token)
+    }
+}
+
+fn check_bits(bits: u64) -> Result<(), StatusListError> {
+    match bits {
+        1 | 2 | 4 | 8 => Ok(()),
+        other => Err(StatusListError::InvalidBits(other)),
+    }
+}
+
+/// A status list token as received; nothing checked but its form.
+#[derive(Clone, Debug)]
+pub struct UnverifiedStatusListToken {
+    jws: UnverifiedJws,
+}
+
+impl UnverifiedStatusListToken {
+    /// Parses a token of at most [`MAX_TOKEN_LEN`] bytes.
+    pub fn parse(token: &str) -> Result<Self, StatusListError> {
+        let jws = UnverifiedJws::parse_with_limit(token, MAX_TOKEN_LEN)
+            .map_err(StatusListError::Token)?;
+        Ok(UnverifiedStatusListToken { jws })
+    }
+
+    /// The header `kid`, to pick the issuer key.
+    pub fn kid(&self) -> Option<&str> {
+        self.jws.kid()
+    }
+
+    /// Checks `typ`, the signature, that `sub` is `expected_uri` and that it has not expired.
+    pub fn verify(
+        self,
+        key: &PublicJwk,
+        expected_uri: &str,
+        now: u64,
+    ) -> Result<VerifiedStatusList, StatusListError> {
+        self.jws
+            .expect_typ(STATUS_LIST_TYP)
+            .map_err(StatusListError::Token)?;
+        let verified = self.jws.verify(key).map_err(StatusListError::Token)?;
+        let claims: Map<String, Value> = verified.claims().map_err(StatusListError::Token)?;
+        let sub = claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .ok_or(StatusListError::MissingClaim("sub"))?;
+        if sub != expected_uri {
+            return Err(StatusListError::SubjectMismatch);
+        }
+        let iat = claims
+            .get("iat")
+            .and_then(Value::as_u64)
+            .ok_or(StatusListError::MissingClaim("iat"))?;
+        let exp = optional_u64(&claims, "exp")?;
+        if exp.is_some_and(|exp| exp <= now) {
+            return Err(StatusListError::Expired);
+        }
+        let ttl = optional_u64(&claims, "ttl")?;
+        let list = StatusList::from_json(
+            claims
+                .get("status_list")
+                .ok_or(StatusListError::MissingClaim("status_list"))?,
+        )?;
+        Ok(VerifiedStatusList {
+            list,
+            iat,
+            exp,
+            ttl,
+        })
+    }
+}
+
+fn optional_u64(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<u64>, StatusListError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or(StatusListError::MissingClaim(name)),
+    }
+}
+
+/// A status list whose token was verified.
+#[derive(Clone, Debug)]
+pub struct VerifiedStatusList {
+    list: StatusList,
+    iat: u64,
+    exp: Option<u64>,
+    ttl: Option<u64>,
+}
+
+impl VerifiedStatusList {
+    /// The status at `idx`.
+    pub fn status_at(&self, idx: u64) -> Result<Status, StatusListError> {
+        self.list.get(idx)
+    }
+    /// Issued at.
+    pub fn issued_at(&self) -> u64 {
+        self.iat
+    }
+    /// Expiry, if set.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.exp
+    }
+    /// How long (seconds) a verifier may cache the list, if set.
+    pub fn ttl(&self) -> Option<u64> {
+        self.ttl
+    }
+    /// The list.
+    pub fn list(&self) -> &StatusList {
+        &self.list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const URI: &str = "https://gemeente.example/status/1";
+
+    /// The draft's 1-bit example (§4.1): 16 entries, bytes b9 a3.
+    #[test]
+    fn draft_one_bit_example() {
+        let statuses = [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1];
+        let mut list = StatusList::new(1, 16).unwrap();
+        for (i, s) in statuses.iter().enumerate() {
+            list.set(i as u64, Status::from_value(*s)).unwrap();
+        }
+        assert_eq!(list.as_bytes(), &[0xb9, 0xa3]);
+        let decoded = StatusList::from_json(&json!({"bits": 1, "lst": "eNrbuRgAAhcBXQ"})).unwrap();
+        assert_eq!(decoded.as_bytes(), &[0xb9, 0xa3]);
+        for (i, s) in statuses.iter().enumerate() {
+            assert_eq!(decoded.get(i as u64).unwrap().value(), *s);
+        }
+    }
+
+    /// The draft's 2-bit example (§4.1): 12 entries, bytes c9 44 f9.
+    #[test]
+    fn draft_two_bit_example() {
+        let statuses = [1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3];
+        let decoded = StatusList::from_json(&json!({"bits": 2, "lst": "eNo76fITAAPfAgc"})).unwrap();
+        assert_eq!(decoded.as_bytes(), &[0xc9, 0x44, 0xf9]);
+        for (i, s) in statuses.iter().enumerate() {
+            assert_eq!(decoded.get(i as u64).unwrap().value(), *s);
+        }
+    }
+
+    #[test]
+    fn every_bit_size_round_trips() {
+        for bits in [1u8, 2, 4, 8] {
+            let max = ((1u16 << bits) - 1) as u8;
+            let mut list = StatusList::new(bits, 1000).unwrap();
+            for i in (0..1000).step_by(7) {
+                list.set(i, Status::from_value((i as u8) & max)).unwrap();
+            }
+            let back = StatusList::from_json(&list.to_json()).unwrap();
+            assert_eq!(back, list);
+            assert_eq!(back.get(7).unwrap().value(), 7 & max);
+            assert_eq!(back.get(8).unwrap(), Status::Valid);
+            assert_eq!(
+                list.set(1, Status::Other(max.wrapping_add(1))).err(),
+                (bits < 8).then_some(StatusListError::ValueTooLarge {
+                    value: max.wrapping_add(1),
+                    bits
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn signed_token_verifies_and_reads() {
+        let key = SigningKey::generate();
+        let mut list = StatusList::new(1, 100).unwrap();
+        list.set(42, Status::Invalid).unwrap();
+        let token = list.sign(URI, 1000, Some(5000), Some(300), &key).unwrap();
+        let verified = UnverifiedStatusListToken::parse(&token)
+            .unwrap()
+            .verify(key.public_jwk(), URI, 2000)
+            .unwrap();
+        assert_eq!(verified.status_at(42).unwrap(), Status::Invalid);
+        assert_eq!(verified.status_at(41).unwrap(), Status::Valid);
+        assert_eq!(verified.ttl(), Some(300));
+        assert_eq!(
+            // 100 one-bit entries round up to 13 bytes, 104 entries.
+            verified.status_at(104).unwrap_err(),
+            StatusListError::IndexOutOfRange { idx: 104, len: 104 }
+        );
+    }
+
+    #[test]
+    fn token_rejections() {
+        let key = SigningKey::generate();
+        let list = StatusList::new(1, 8).unwrap();
+        let token = list.sign(URI, 1000, Some(5000), None, &key).unwrap();
+        let verify = |t: &str, k: &PublicJwk, uri: &str, now| {
+            UnverifiedStatusListToken::parse(t)?.verify(k, uri, now)
+        };
+        let other = SigningKey::generate();
+        assert_eq!(
+            verify(&token, other.public_jwk(), URI, 2000).unwrap_err(),
+            StatusListError::Token(JoseError::BadSignature)
+        );
+        assert_eq!(
+            verify(&token, key.public_jwk(), "https://other/status/1", 2000).unwrap_err(),
+            StatusListError::SubjectMismatch
+        );
+        assert_eq!(
+            verify(&token, key.public_jwk(), URI, 5000).unwrap_err(),
+            StatusListError::Expired
+        );
+        let wrong_typ = jose::sign_json(
+            "jwt",
+            Map::new(),
+            &json!({"sub": URI, "iat": 1, "status_list": list.to_json()}),
+            &key,
+        )
+        .unwrap();
+        assert!(matches!(
+            verify(&wrong_typ, key.public_jwk(), URI, 2000).unwrap_err(),
+            StatusListError::Token(JoseError::WrongType { .. })
+        ));
+        let big = "a".repeat(MAX_TOKEN_LEN + 1);
+        assert!(matches!(
+            UnverifiedStatusListToken::parse(&big).unwrap_err(),
+            StatusListError::Token(JoseError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn zip_bomb_is_refused() {
+        let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(&vec![0u8; MAX_LIST_BYTES + 1]).unwrap();
+        let bomb = encoder.finish().unwrap();
+        assert!(bomb.len() < 64 * 1024, "bomb is small: {}", bomb.len());
+        let value = json!({"bits": 1, "lst": b64u_encode(bomb)});
+        assert_eq!(
+            StatusList::from_json(&value).unwrap_err(),
+            StatusListError::TooLarge(MAX_LIST_BYTES)
+        );
+    }
+
+    #[test]
+    fn malformed_lists_are_refused() {
+        assert_eq!(
+            StatusList::from_json(&json!({"bits": 3, "lst": "eNrbuRgAAhcBXQ"})).unwrap_err(),
+            StatusListError::InvalidBits(3)
+        );
+        assert_eq!(
+            StatusList::from_json(&json!({"bits": 1, "lst": "!!"})).unwrap_err(),
+            StatusListError::BadEncoding
+        );
+        assert_eq!(
+            StatusList::from_json(&json!({"bits": 1, "lst": b64u_encode(b"not zlib")}))
+                .unwrap_err(),
+            StatusListError::BadCompression
+        );
+        assert_eq!(
+            StatusList::from_json(&json!({"lst": "eNrbuRgAAhcBXQ"})).unwrap_err(),
+            StatusListError::MissingClaim("status_list.bits")
+        );
+        assert_eq!(
+            StatusList::new(5, 8).unwrap_err(),
+            StatusListError::InvalidBits(5)
+        );
+    }
+
+    #[test]
+    fn reference_claim_round_trips() {
+        let r = StatusReference {
+            idx: 3,
+            uri: URI.into(),
+        };
+        let claim = r.to_claim();
+        assert_eq!(claim, json!({"status_list": {"idx": 3, "uri": URI}}));
+        assert_eq!(StatusReference::from_claim(&claim).unwrap(), r);
+        assert!(
+            StatusReference::from_claim(&json!({"status_list": {"idx": -1, "uri": URI}})).is_err()
+        );
     }
 }
