@@ -652,8 +652,8 @@ mod tests {
         assert!(PublicJwk::from_json_value(&jwk).is_err());
     }
 
-    /// RFC 7638 has no P-256 example; this pins the member order and encoding against the
-    /// thumbprint computed independently for the RFC 9901 appendix A.5 holder key.
+    /// RFC 7638 has no P-256 example; this pins the required members, their lexicographic
+    /// order and the absence of whitespace and of `kid`, for the RFC 9901 A.5 holder key.
     #[test]
     fn thumbprint_uses_canonical_members() {
         let jwk = json!({
