@@ -9,7 +9,7 @@ ensure_apt pkg-config
 cat <<'TXT'
 Regie demo
 ==========
-Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list).
+Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR documents).
 Not built yet: the issuer's portal (regie-issuer), the verifier's portal (regie-verifier),
 the wallet CLI (regie-wallet) and the app. This demo runs the whole chain in one process.
 

@@ -6,6 +6,10 @@ use protocol::credential_types::{claim_label, Lang, UITTREKSEL_BRP_VCT};
 use protocol::dcql::{
     check_presented, match_credentials, DcqlQuery, HeldCredential, PresentedCredential,
 };
+use protocol::document::{
+    decode_document, encode_qr_text, render_qr, sign_document, DocumentContent, DocumentKind,
+    QrMatrix,
+};
 use protocol::jose::SigningKey;
 use protocol::sd_jwt::{add_key_binding, KbExpectation, Node, ObjectFrame, RandomSalts};
 use protocol::sd_jwt_vc::{self, VcEnvelope};
@@ -140,6 +144,56 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let status = UnverifiedStatusListToken::parse(&token)?
         .verify(issuer.public_jwk(), &reference.uri, now)?
         .status_at(reference.idx)?;
-    println!("   status volgens de lijst: {status:?}");
+    println!("   status volgens de lijst: {status:?}\n");
+
+    println!(
+        "6. Zonder app: een uittreksel op papier met een ondertekende QR-code (naam en adres)"
+    );
+    let content = DocumentContent {
+        issuer: ISS.into(),
+        iat: now,
+        exp: now + 90 * 86_400,
+        kind: DocumentKind::NaamAdres,
+        attributes: json!({"given_name": "Suzanne", "family_name": "Moulin",
+            "address": {"street": "Boterdiep", "house_number": 31, "postal_code": "3077AW", "locality": "Rotterdam"}})
+        .as_object()
+        .cloned()
+        .unwrap_or_default(),
+        status: Some(StatusReference { idx: 8, uri: STATUS_URI.into() }),
+    };
+    let qr_text = encode_qr_text(&sign_document(&content, &issuer)?);
+    let qr = render_qr(&qr_text)?;
+    print_qr(&qr);
+    let checked = decode_document(&qr_text)?.verify(issuer.public_jwk(), now)?;
+    println!(
+        "   {} tekens, QR-versie {}; gecontroleerd: echt, {} gegevens van {}",
+        qr_text.len(),
+        qr.version,
+        checked.attributes().len(),
+        checked.issuer()
+    );
     Ok(())
+}
+
+/// Prints the QR code with half-block characters, two module rows per text line, with a
+/// quiet zone, so a phone can scan it from the terminal.
+fn print_qr(qr: &QrMatrix) {
+    let quiet = 2i64;
+    let size = qr.width as i64;
+    let dark = |x: i64, y: i64| {
+        x >= 0 && y >= 0 && x < size && y < size && qr.is_dark(x as usize, y as usize)
+    };
+    let mut y = -quiet;
+    while y < size + quiet {
+        let line: String = (-quiet..size + quiet)
+            .map(|x| match (dark(x, y), dark(x, y + 1)) {
+                (true, true) => ' ',
+                (true, false) => '▄',
+                (false, true) => '▀',
+                (false, false) => '█',
+            })
+            .collect();
+        println!("   {line}");
+        y += 2;
+    }
 }
