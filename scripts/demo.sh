@@ -15,3 +15,6 @@ the wallet CLI (regie-wallet) and the app. This demo runs the whole chain in one
 
 TXT
 cargo run --quiet --locked -p protocol --example demo
+echo
+echo "BRP test persons the issuer will serve (regie-issuer persons):"
+cargo run --quiet --locked -p regie-issuer -- persons

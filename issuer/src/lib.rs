@@ -1,0 +1,2 @@
+//! `regie-issuer`: the municipality's side of Regie.
+pub mod person;

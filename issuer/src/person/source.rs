@@ -1,0 +1,160 @@
+//! Where persons come from. The fixture file is the embedded default; the Haal Centraal BRP
+//! API client (planned) is the real one. Both sit behind [`PersonSource`].
+
+use std::path::Path;
+use std::sync::RwLock;
+
+use super::gba::{parse_fixtures, GbaError};
+use super::{Address, AddressPeriod, Bsn, Name, PartialDate, Person, Residence};
+
+const EMBEDDED_PERSONEN: &str = include_str!("../../../fixtures/brp/personen.json");
+const EMBEDDED_HISTORIE: &str = include_str!("../../../fixtures/brp/verblijfplaatshistorie.json");
+
+/// Errors from a person source. Never names the person concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    #[error("person source data is invalid: {0}")]
+    BadData(#[from] GbaError),
+    #[error("person source file cannot be read: {0}")]
+    Io(String),
+    #[error("no person with this BSN")]
+    NotFound,
+    #[error("the move date is before the start of the current address")]
+    MoveBeforeCurrent,
+    #[error("this person source is read-only")]
+    Unsupported,
+}
+
+/// One line of the test-login picker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonSummary {
+    pub bsn: Bsn,
+    pub name: String,
+    pub residence: Option<String>,
+}
+
+/// A source of BRP persons.
+pub trait PersonSource: Send + Sync {
+    /// The person with `bsn`, if registered.
+    fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError>;
+    /// Everyone, for the test login.
+    fn list(&self) -> Result<Vec<PersonSummary>, SourceError>;
+    /// Who is registered at `residence` now, with the date each came to live there.
+    fn residents_at(&self, residence: &Residence) -> Result<Vec<(Name, PartialDate)>, SourceError>;
+    /// A life event: `bsn` moved to `address` in `municipality` on `date`.
+    fn record_move(
+        &self,
+        bsn: &Bsn,
+        address: Address,
+        municipality: &str,
+        date: PartialDate,
+    ) -> Result<Person, SourceError>;
+}
+
+/// Persons from the fixture files, kept in memory; moves change the in-memory copy only.
+pub struct FixtureSource {
+    people: RwLock<Vec<Person>>,
+}
+
+impl FixtureSource {
+    /// The fixtures compiled into the binary.
+    pub fn embedded() -> Result<Self, SourceError> {
+        Self::from_json(EMBEDDED_PERSONEN, EMBEDDED_HISTORIE)
+    }
+
+    /// Fixtures from a directory holding `personen.json` and `verblijfplaatshistorie.json`.
+    pub fn from_dir(dir: &Path) -> Result<Self, SourceError> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name))
+                .map_err(|e| SourceError::Io(format!("{name}: {e}")))
+        };
+        Self::from_json(
+            &read("personen.json")?,
+            &read("verblijfplaatshistorie.json")?,
+        )
+    }
+
+    /// Fixtures from the two JSON texts.
+    pub fn from_json(personen: &str, historie: &str) -> Result<Self, SourceError> {
+        Ok(FixtureSource {
+            people: RwLock::new(parse_fixtures(personen, historie)?),
+        })
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Person>> {
+        // A panic while holding the lock cannot leave a half-written person (writes replace
+        // whole fields), so a poisoned lock is still safe to read.
+        self.people.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn same_place(a: &Residence, b: &Residence) -> bool {
+    match (a, b) {
+        (Residence::Address(x), Residence::Address(y)) => x.same_dwelling(y),
+        (x, y) => x == y,
+    }
+}
+
+impl PersonSource for FixtureSource {
+    fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError> {
+        Ok(self.read().iter().find(|p| &p.bsn == bsn).cloned())
+    }
+
+    fn list(&self) -> Result<Vec<PersonSummary>, SourceError> {
+        Ok(self
+            .read()
+            .iter()
+            .map(|p| PersonSummary {
+                bsn: p.bsn.clone(),
+                name: match &p.name.noble_title {
+                    Some(title) => format!("{title} {}", p.name.full()),
+                    None => p.name.full(),
+                },
+                residence: p.residence.as_ref().map(|r| r.residence.describe()),
+            })
+            .collect())
+    }
+
+    fn residents_at(&self, residence: &Residence) -> Result<Vec<(Name, PartialDate)>, SourceError> {
+        let mut residents: Vec<(Name, PartialDate)> = self
+            .read()
+            .iter()
+            .filter_map(|p| p.residence.as_ref().map(|r| (p, r)))
+            .filter(|(_, r)| same_place(&r.residence, residence))
+            .map(|(p, r)| (p.name.clone(), r.from))
+            .collect();
+        residents.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.full().cmp(&b.0.full())));
+        Ok(residents)
+    }
+
+    fn record_move(
+        &self,
+        bsn: &Bsn,
+        address: Address,
+        municipality: &str,
+        date: PartialDate,
+    ) -> Result<Person, SourceError> {
+        let mut people = self.people.write().unwrap_or_else(|p| p.into_inner());
+        let person = people
+            .iter_mut()
+            .find(|p| &p.bsn == bsn)
+            .ok_or(SourceError::NotFound)?;
+        if person.residence.as_ref().is_some_and(|r| date <= r.from) {
+            return Err(SourceError::MoveBeforeCurrent);
+        }
+        if let Some(last) = person.address_history.last_mut() {
+            if last.to.is_none() {
+                last.to = Some(date);
+            }
+        }
+        let period = AddressPeriod {
+            residence: Residence::Address(address),
+            from: date,
+            to: None,
+        };
+        person.address_history.push(period.clone());
+        person.residence = Some(period);
+        person.municipality = Some(municipality.to_owned());
+        Ok(person.clone())
+    }
+}
