@@ -1,2 +1,3 @@
 //! `regie-issuer`: the municipality's side of Regie.
+pub mod credentials;
 pub mod person;

@@ -123,6 +123,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("locality", "Woonplaats", "Town"),
     ("location_description", "Locatie", "Location"),
     ("country", "Land", "Country"),
+    ("address_abroad", "Adres in het buitenland", "Address abroad"),
+    ("lines", "Adresregels", "Address lines"),
     (
         "municipality",
         "Gemeente van inschrijving",
