@@ -123,7 +123,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("locality", "Woonplaats", "Town"),
     ("location_description", "Locatie", "Location"),
     ("country", "Land", "Country"),
-    ("address_abroad", "Adres in het buitenland", "Address abroad"),
+    (
+        "address_abroad",
+        "Adres in het buitenland",
+        "Address abroad",
+    ),
     ("lines", "Adresregels", "Address lines"),
     (
         "municipality",

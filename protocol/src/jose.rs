@@ -195,6 +195,11 @@ impl PublicJwk {
         self
     }
 
+    /// The same key without a `kid`.
+    pub fn without_kid(self) -> Self {
+        self.with_kid_opt(None)
+    }
+
     /// Whether two JWKs are the same key, ignoring `kid`.
     pub fn same_key(&self, other: &PublicJwk) -> bool {
         self.point == other.point
@@ -320,6 +325,11 @@ impl SigningKey {
     /// The key identifier, if set.
     pub fn kid(&self) -> Option<&str> {
         self.public.kid()
+    }
+
+    /// The same key without a `kid` (so JWS headers made with it carry none).
+    pub fn without_kid(self) -> Self {
+        self.with_kid_opt(None)
     }
 
     /// The public half as a JWK.

@@ -9,6 +9,7 @@ pub mod credential_types;
 pub mod dcql;
 pub mod document;
 pub mod jose;
+pub mod oid4vci;
 pub mod sd_jwt;
 pub mod sd_jwt_vc;
 pub mod status_list;
