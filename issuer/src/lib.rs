@@ -1,3 +1,4 @@
 //! `regie-issuer`: the municipality's side of Regie.
 pub mod credentials;
+pub mod keys;
 pub mod person;

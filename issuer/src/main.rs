@@ -2,18 +2,63 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::collections::HashMap;
+use std::path::Path;
+
+use protocol::trust::{TrustList, TrustedIssuer};
+use regie_issuer::keys;
 use regie_issuer::person::{FixtureSource, PersonSource};
+
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("REGIE_ISSUER_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data/issuer"))
+}
+
+/// `--name value` options; unknown names and missing values are errors.
+struct Options<'a>(HashMap<&'a str, &'a str>);
+
+impl<'a> Options<'a> {
+    fn parse(args: &'a [String], known: &[&str]) -> Result<Self, String> {
+        let mut map = HashMap::new();
+        let mut it = args.iter();
+        while let Some(name) = it.next() {
+            if !known.contains(&name.as_str()) {
+                return Err(format!("unknown option {name:?}; see --help"));
+            }
+            let value = it.next().ok_or_else(|| format!("{name} needs a value"))?;
+            map.insert(name.as_str(), value.as_str());
+        }
+        Ok(Options(map))
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.0.get(name).copied()
+    }
+
+    fn require(&self, name: &str) -> Result<&'a str, String> {
+        self.get(name)
+            .ok_or_else(|| format!("{name} is required; see --help"))
+    }
+}
 
 const HELP: &str = "\
 regie-issuer — the municipality's issuer of Regie credentials
 
 Usage:
   regie-issuer persons [--fixtures DIR]   list the BRP test persons
+  regie-issuer public-key [--data-dir DIR] [--kid KID]
+                                          print the issuer's public JWK (creating the key
+                                          in DIR/issuer-key.jwk on first use)
+  regie-issuer trust-list --anchor-key FILE --issuers FILE [--valid-days N]
+                                          sign a trust list with the trust anchor's private
+                                          JWK; FILE lists issuers as JSON (see fixtures/demo)
   regie-issuer --help
 
 Options:
   --fixtures DIR   directory with personen.json and verblijfplaatshistorie.json
                    (default: the official BRP test persons built into the binary)
+  --data-dir DIR   data directory (default: $REGIE_ISSUER_DATA_DIR or ./data/issuer)
 
 The OpenID4VCI service, portal and back-office API (`regie-issuer serve`) are being built.";
 
@@ -52,6 +97,45 @@ fn run(args: &[String]) -> Result<(), String> {
                     p.residence.as_deref().unwrap_or("(geen adres)")
                 );
             }
+            Ok(())
+        }
+        Some("public-key") => {
+            let options = Options::parse(&args[1..], &["--data-dir", "--kid"])?;
+            let dir = options
+                .get("--data-dir")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir);
+            let kid = options.get("--kid").unwrap_or("gemeente-1");
+            let key = keys::load_or_create(&dir, kid).map_err(|e| e.to_string())?;
+            println!("{}", key.public_jwk().to_json_value());
+            Ok(())
+        }
+        Some("trust-list") => {
+            let options =
+                Options::parse(&args[1..], &["--anchor-key", "--issuers", "--valid-days"])?;
+            let anchor_path = options.require("--anchor-key")?;
+            let anchor = keys::read_key(Path::new(anchor_path)).map_err(|e| e.to_string())?;
+            let issuers_path = options.require("--issuers")?;
+            let issuers_text = std::fs::read_to_string(issuers_path)
+                .map_err(|e| format!("{issuers_path}: {e}"))?;
+            let issuers: Vec<TrustedIssuer> = serde_json::from_str(&issuers_text)
+                .map_err(|e| format!("{issuers_path}: not a list of issuers: {e}"))?;
+            let days: u64 = options
+                .get("--valid-days")
+                .unwrap_or("365")
+                .parse()
+                .map_err(|_| "--valid-days needs a number of days")?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| e.to_string())?
+                .as_secs();
+            let list = TrustList {
+                iss: anchor.kid().unwrap_or("trust-anchor").to_owned(),
+                iat: now,
+                exp: now + days * 86_400,
+                issuers,
+            };
+            println!("{}", list.sign(&anchor).map_err(|e| e.to_string())?);
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}; see --help")),
