@@ -10,6 +10,7 @@ pub mod dcql;
 pub mod document;
 pub mod jose;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod sd_jwt;
 pub mod sd_jwt_vc;
 pub mod status_list;
