@@ -62,9 +62,10 @@ Options:
 
 The OpenID4VCI service, portal and back-office API (`regie-issuer serve`) are being built.";
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("regie-issuer: {message}");
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
+async fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         None | Some("--help" | "-h" | "help") => {
             println!("{HELP}");
@@ -89,7 +90,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 Some(other) => return Err(format!("unknown option {other:?}; see --help")),
             }
             .map_err(|e| e.to_string())?;
-            for p in source.list().map_err(|e| e.to_string())? {
+            for p in source.list().await.map_err(|e| e.to_string())? {
                 println!(
                     "{}  {:<55}  {}",
                     p.bsn,

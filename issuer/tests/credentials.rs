@@ -15,11 +15,16 @@ fn today() -> PartialDate {
     PartialDate::parse_iso("2026-11-24").unwrap()
 }
 
-fn claims(kind: CredentialType, bsn: &str, on: PartialDate) -> CredentialClaims {
+async fn claims(kind: CredentialType, bsn: &str, on: PartialDate) -> CredentialClaims {
     let source = FixtureSource::embedded().unwrap();
-    let person = source.get(&Bsn::parse(bsn).unwrap()).unwrap().unwrap();
+    let person = source
+        .get(&Bsn::parse(bsn).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let residents = source
         .residents_at(&person.residence.as_ref().unwrap().residence)
+        .await
         .unwrap();
     claims_for(kind, &person, &residents, on)
 }
@@ -54,9 +59,9 @@ fn round_trip(c: &CredentialClaims, kind: CredentialType) -> (Value, protocol::s
     (Value::Object(verified.attributes()), sd)
 }
 
-#[test]
-fn brp_extract_of_gerrit_den_braber() {
-    let c = claims(CredentialType::UittrekselBrp, "999994542", today());
+#[tokio::test]
+async fn brp_extract_of_gerrit_den_braber() {
+    let c = claims(CredentialType::UittrekselBrp, "999994542", today()).await;
     let v = Value::Object(c.claims.clone());
     assert_eq!(v["bsn"], "999994542");
     assert_eq!(v["given_name"], "Gerrit");
@@ -90,27 +95,29 @@ fn brp_extract_of_gerrit_den_braber() {
     assert_eq!(shown.disclosures().len(), 2);
 }
 
-#[test]
-fn age_over_18_follows_the_birth_date() {
-    let zoey = claims(CredentialType::UittrekselBrp, "999995807", today());
+#[tokio::test]
+async fn age_over_18_follows_the_birth_date() {
+    let zoey = claims(CredentialType::UittrekselBrp, "999995807", today()).await;
     assert_eq!(zoey.claims["age_over_18"], false);
     let alexander_before = claims(
         CredentialType::UittrekselBrp,
         "999995832",
         PartialDate::parse_iso("2027-05-28").unwrap(),
-    );
+    )
+    .await;
     assert_eq!(alexander_before.claims["age_over_18"], false);
     let alexander_on = claims(
         CredentialType::UittrekselBrp,
         "999995832",
         PartialDate::parse_iso("2027-05-29").unwrap(),
-    );
+    )
+    .await;
     assert_eq!(alexander_on.claims["age_over_18"], true);
 }
 
-#[test]
-fn address_history_for_co_tenancy() {
-    let c = claims(CredentialType::Woonhistorie, "999993112", today());
+#[tokio::test]
+async fn address_history_for_co_tenancy() {
+    let c = claims(CredentialType::Woonhistorie, "999993112", today()).await;
     let v = Value::Object(c.claims.clone());
     assert_eq!(v["addresses"].as_array().unwrap().len(), 2);
     assert_eq!(v["addresses"][1]["street"], "Schakelstraat");
@@ -132,14 +139,14 @@ fn address_history_for_co_tenancy() {
     assert!(!text.contains("Vliegerstraat"), "{text}");
 }
 
-#[test]
-fn foreign_and_houseboat_periods_appear_in_the_history() {
-    let postma = claims(CredentialType::Woonhistorie, "999996320", today());
+#[tokio::test]
+async fn foreign_and_houseboat_periods_appear_in_the_history() {
+    let postma = claims(CredentialType::Woonhistorie, "999996320", today()).await;
     let addresses = postma.claims["addresses"].as_array().unwrap();
     assert!(addresses
         .iter()
         .any(|a| a["address_abroad"]["country"] == "Thailand"));
-    let streeveld = claims(CredentialType::Woonhistorie, "999994669", today());
+    let streeveld = claims(CredentialType::Woonhistorie, "999994669", today()).await;
     let text = Value::Object(streeveld.claims.clone()).to_string();
     assert!(
         text.contains("location_description") && text.contains("Woonboot"),
@@ -148,12 +155,12 @@ fn foreign_and_houseboat_periods_appear_in_the_history() {
     round_trip(&streeveld, CredentialType::Woonhistorie);
 }
 
-#[test]
-fn every_person_yields_both_credentials() {
+#[tokio::test]
+async fn every_person_yields_both_credentials() {
     let source = FixtureSource::embedded().unwrap();
-    for summary in source.list().unwrap() {
+    for summary in source.list().await.unwrap() {
         for kind in CredentialType::ALL {
-            let c = claims(kind, summary.bsn.as_str(), today());
+            let c = claims(kind, summary.bsn.as_str(), today()).await;
             round_trip(&c, kind);
         }
     }

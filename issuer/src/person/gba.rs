@@ -337,7 +337,8 @@ fn build_history(
     }
     if let Some(current) = current {
         // The person record is the current truth: it replaces a history record of the same
-        // start, or is appended when the history does not know it yet.
+        // start, and history records starting later contradict it and are dropped.
+        by_start.retain(|start, _| *start < current.from);
         by_start.insert(current.from, (current.residence.clone(), None));
     }
     let starts: Vec<PartialDate> = by_start.keys().copied().collect();

@@ -4,10 +4,12 @@
 mod bsn;
 mod date;
 mod gba;
+mod haal_centraal;
 mod source;
 
 pub use bsn::{Bsn, BsnError};
 pub use date::{DateError, PartialDate};
+pub use haal_centraal::{HaalCentraalSource, MAX_RESPONSE_BYTES};
 pub use source::{FixtureSource, PersonSource, PersonSummary, SourceError};
 
 /// A person as registered in the BRP.

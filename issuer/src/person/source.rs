@@ -21,8 +21,12 @@ pub enum SourceError {
     NotFound,
     #[error("the move date is before the start of the current address")]
     MoveBeforeCurrent,
-    #[error("this person source is read-only")]
+    #[error("this person source cannot do that")]
     Unsupported,
+    #[error("the BRP service is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the BRP service gave an invalid answer: {0}")]
+    BadResponse(String),
 }
 
 /// One line of the test-login picker.
@@ -34,15 +38,19 @@ pub struct PersonSummary {
 }
 
 /// A source of BRP persons.
+#[async_trait::async_trait]
 pub trait PersonSource: Send + Sync {
     /// The person with `bsn`, if registered.
-    fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError>;
+    async fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError>;
     /// Everyone, for the test login.
-    fn list(&self) -> Result<Vec<PersonSummary>, SourceError>;
+    async fn list(&self) -> Result<Vec<PersonSummary>, SourceError>;
     /// Who is registered at `residence` now, with the date each came to live there.
-    fn residents_at(&self, residence: &Residence) -> Result<Vec<(Name, PartialDate)>, SourceError>;
+    async fn residents_at(
+        &self,
+        residence: &Residence,
+    ) -> Result<Vec<(Name, PartialDate)>, SourceError>;
     /// A life event: `bsn` moved to `address` in `municipality` on `date`.
-    fn record_move(
+    async fn record_move(
         &self,
         bsn: &Bsn,
         address: Address,
@@ -95,12 +103,13 @@ fn same_place(a: &Residence, b: &Residence) -> bool {
     }
 }
 
+#[async_trait::async_trait]
 impl PersonSource for FixtureSource {
-    fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError> {
+    async fn get(&self, bsn: &Bsn) -> Result<Option<Person>, SourceError> {
         Ok(self.read().iter().find(|p| &p.bsn == bsn).cloned())
     }
 
-    fn list(&self) -> Result<Vec<PersonSummary>, SourceError> {
+    async fn list(&self) -> Result<Vec<PersonSummary>, SourceError> {
         Ok(self
             .read()
             .iter()
@@ -115,7 +124,10 @@ impl PersonSource for FixtureSource {
             .collect())
     }
 
-    fn residents_at(&self, residence: &Residence) -> Result<Vec<(Name, PartialDate)>, SourceError> {
+    async fn residents_at(
+        &self,
+        residence: &Residence,
+    ) -> Result<Vec<(Name, PartialDate)>, SourceError> {
         let mut residents: Vec<(Name, PartialDate)> = self
             .read()
             .iter()
@@ -127,7 +139,7 @@ impl PersonSource for FixtureSource {
         Ok(residents)
     }
 
-    fn record_move(
+    async fn record_move(
         &self,
         bsn: &Bsn,
         address: Address,
