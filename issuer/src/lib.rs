@@ -2,3 +2,5 @@
 pub mod credentials;
 pub mod keys;
 pub mod person;
+pub mod service;
+pub mod store;

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use std::collections::HashMap;
 use std::path::Path;
 
+use protocol::oid4vci;
 use protocol::trust::{TrustList, TrustedIssuer};
-use regie_issuer::keys;
 use regie_issuer::person::{FixtureSource, PersonSource};
+use regie_issuer::{keys, service};
 
 fn default_data_dir() -> PathBuf {
     std::env::var_os("REGIE_ISSUER_DATA_DIR")
@@ -46,6 +47,10 @@ const HELP: &str = "\
 regie-issuer — the municipality's issuer of Regie credentials
 
 Usage:
+  regie-issuer serve [--listen ADDR] [--public-url URL] [--data-dir DIR] [--key FILE]
+                     [--fixtures DIR] [--batch-size N]
+                                          run the issuer service (OpenID4VCI endpoints,
+                                          status list, back-office API)
   regie-issuer persons [--fixtures DIR]   list the BRP test persons
   regie-issuer public-key [--data-dir DIR] [--kid KID]
                                           print the issuer's public JWK (creating the key
@@ -59,8 +64,17 @@ Options:
   --fixtures DIR   directory with personen.json and verblijfplaatshistorie.json
                    (default: the official BRP test persons built into the binary)
   --data-dir DIR   data directory (default: $REGIE_ISSUER_DATA_DIR or ./data/issuer)
+  --listen ADDR    address to listen on (default: $REGIE_ISSUER_LISTEN or 127.0.0.1:8701)
+  --public-url URL the issuer identifier in metadata, offers and credentials
+                   (default: $REGIE_ISSUER_PUBLIC_URL or http://127.0.0.1:8701)
+  --key FILE       the issuer's private JWK (default: DIR/issuer-key.jwk, created if absent)
+  --batch-size N   most credential copies per request (default: 5)
 
-The OpenID4VCI service, portal and back-office API (`regie-issuer serve`) are being built.";
+Environment:
+  REGIE_ISSUER_ADMIN_TOKEN   bearer token of the back-office API; without it the
+                             back-office API refuses every request
+
+The citizen portal is being built.";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -100,6 +114,7 @@ async fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
+        Some("serve") => serve(&args[1..]).await,
         Some("public-key") => {
             let options = Options::parse(&args[1..], &["--data-dir", "--kid"])?;
             let dir = options
@@ -141,4 +156,82 @@ async fn run(args: &[String]) -> Result<(), String> {
         }
         Some(other) => Err(format!("unknown command {other:?}; see --help")),
     }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+async fn serve(args: &[String]) -> Result<(), String> {
+    use std::sync::Arc;
+
+    let options = Options::parse(
+        args,
+        &[
+            "--listen",
+            "--public-url",
+            "--data-dir",
+            "--key",
+            "--fixtures",
+            "--batch-size",
+        ],
+    )?;
+    let listen = options
+        .get("--listen")
+        .map(str::to_owned)
+        .unwrap_or_else(|| env_or("REGIE_ISSUER_LISTEN", "127.0.0.1:8701"));
+    let public_url = options
+        .get("--public-url")
+        .map(str::to_owned)
+        .unwrap_or_else(|| env_or("REGIE_ISSUER_PUBLIC_URL", "http://127.0.0.1:8701"))
+        .trim_end_matches('/')
+        .to_owned();
+    let data_dir = options
+        .get("--data-dir")
+        .map(PathBuf::from)
+        .unwrap_or_else(default_data_dir);
+    let key = match options.get("--key") {
+        Some(file) => keys::read_key(Path::new(file)),
+        None => keys::load_or_create(&data_dir, "gemeente-1"),
+    }
+    .map_err(|e| e.to_string())?;
+    let persons = match options.get("--fixtures") {
+        Some(dir) => FixtureSource::from_dir(Path::new(dir)),
+        None => FixtureSource::embedded(),
+    }
+    .map_err(|e| e.to_string())?;
+    let batch_size: usize = options
+        .get("--batch-size")
+        .unwrap_or("5")
+        .parse()
+        .ok()
+        .filter(|n| (1..=oid4vci::MAX_PROOFS).contains(n))
+        .ok_or("--batch-size must be a number from 1 to 32")?;
+    let admin_token = std::env::var("REGIE_ISSUER_ADMIN_TOKEN").unwrap_or_default();
+    if admin_token.is_empty() {
+        eprintln!(
+            "regie-issuer: REGIE_ISSUER_ADMIN_TOKEN is not set; the back-office API is closed"
+        );
+    }
+    let store =
+        regie_issuer::store::Store::open(&data_dir.join("db")).map_err(|e| e.to_string())?;
+    let issuer = Arc::new(service::Issuer {
+        public_url: public_url.clone(),
+        key,
+        store,
+        persons: Arc::new(persons),
+        admin_token,
+        batch_size,
+        clock: Arc::new(service::SystemClock),
+    });
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    eprintln!("regie-issuer: listening on {listen}, issuer identifier {public_url}");
+    axum::serve(listener, service::router(issuer))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
 }

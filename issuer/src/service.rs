@@ -1,0 +1,580 @@
+//! The issuer's HTTP service: OpenID4VCI endpoints (metadata, token, nonce, credential),
+//! the status list, and the back-office API (create offers, revoke credentials).
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use protocol::credential_types::{CredentialType, Lang};
+use protocol::jose::{b64u_encode, random_bytes, SigningKey};
+use protocol::oid4vci::{
+    self, CredentialError, CredentialOffer, CredentialRequest, CredentialResponse, ErrorResponse,
+    Grants, IssuedCredential, NonceResponse, PreAuthorizedGrant, ProofExpectation, TokenError,
+    TokenRequest, TokenResponse, TxCode,
+};
+use protocol::sd_jwt::RandomSalts;
+use protocol::sd_jwt_vc::{self, VcEnvelope};
+use protocol::status_list::StatusReference;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::credentials::claims_for;
+use crate::person::{Bsn, PartialDate, PersonSource};
+use crate::store::{CredentialRecord, OfferRecord, Store, TokenRecord, STATUS_LIST_ID};
+
+/// Largest request body accepted on any endpoint.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long an offer's pre-authorized code stays valid.
+pub const OFFER_TTL: u64 = 15 * 60;
+/// How long an access token and a nonce stay valid.
+pub const TOKEN_TTL: u64 = 5 * 60;
+/// How long issued credentials are valid.
+pub const CREDENTIAL_TTL: u64 = 365 * 86_400;
+/// How long verifiers may cache the status list.
+pub const STATUS_TTL: u64 = 300;
+
+/// Where time comes from, so expiry is testable.
+pub trait Clock: Send + Sync {
+    /// Unix seconds.
+    fn now(&self) -> u64;
+}
+
+/// The operating system's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+}
+
+/// Everything the handlers share.
+pub struct Issuer {
+    /// The issuer identifier: the public base URL, without trailing slash.
+    pub public_url: String,
+    pub key: SigningKey,
+    pub store: Store,
+    pub persons: Arc<dyn PersonSource>,
+    pub admin_token: String,
+    pub batch_size: usize,
+    pub clock: Arc<dyn Clock>,
+}
+
+type Shared = Arc<Issuer>;
+
+/// The router with every endpoint.
+pub fn router(issuer: Shared) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(issuer_metadata),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(authorization_server_metadata),
+        )
+        .route("/.well-known/jwt-vc-issuer", get(jwt_vc_issuer))
+        .route("/token", post(token))
+        .route("/nonce", post(nonce))
+        .route("/credential", post(credential))
+        .route("/status/{list_id}", get(status_list))
+        .route("/api/offers", post(create_offer))
+        .route("/api/offers/{id}", get(offer_state))
+        .route("/api/credentials/{id}/revoke", post(revoke))
+        .route("/api/persons/{bsn}/credentials", get(list_credentials))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(issuer)
+}
+
+fn random_token() -> String {
+    b64u_encode(random_bytes::<32>())
+}
+
+fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    let body = ErrorResponse {
+        error: code.to_owned(),
+        error_description: Some(description.to_owned()),
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    // The cause goes to the log without personal data; the client learns only that it failed.
+    eprintln!("regie-issuer: internal error: {e}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        "internal error",
+    )
+}
+
+fn no_store(body: impl IntoResponse) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+async fn issuer_metadata(State(issuer): State<Shared>) -> Json<Value> {
+    let configurations: Vec<(&str, &str, &str)> = CredentialType::ALL
+        .iter()
+        .map(|t| (t.id(), t.vct(), t.display_name(Lang::Nl)))
+        .collect();
+    Json(oid4vci::issuer_metadata(
+        &issuer.public_url,
+        &configurations,
+        issuer.batch_size,
+    ))
+}
+
+async fn authorization_server_metadata(State(issuer): State<Shared>) -> Json<Value> {
+    Json(json!({
+        "issuer": issuer.public_url,
+        "token_endpoint": format!("{}/token", issuer.public_url),
+        "grant_types_supported": [oid4vci::PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": true,
+    }))
+}
+
+async fn jwt_vc_issuer(State(issuer): State<Shared>) -> Json<Value> {
+    Json(json!({
+        "issuer": issuer.public_url,
+        "jwks": {"keys": [issuer.key.public_jwk().to_json_value()]},
+    }))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Compares two secrets by their digests, so the time taken says nothing about how many
+/// leading bytes matched.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    protocol::jose::sha256(given) == protocol::jose::sha256(expected)
+}
+
+fn admin_ok(issuer: &Issuer, headers: &HeaderMap) -> bool {
+    let given = bearer(headers).unwrap_or_default();
+    !issuer.admin_token.is_empty() && same_secret(given.as_bytes(), issuer.admin_token.as_bytes())
+}
+
+#[derive(Deserialize)]
+struct OfferBody {
+    bsn: String,
+    credential_type: String,
+    #[serde(default)]
+    tx_code: bool,
+}
+
+/// Creates an offer and returns its link. Shared by the back-office API and the portal.
+pub async fn make_offer(
+    issuer: &Issuer,
+    bsn: &Bsn,
+    kind: CredentialType,
+    with_tx_code: bool,
+) -> Result<Value, Response> {
+    match issuer.persons.get(bsn).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "unknown_person",
+                "no person with this BSN",
+            ))
+        }
+        Err(e) => {
+            return Err(error(
+                StatusCode::BAD_GATEWAY,
+                "source_unavailable",
+                &e.to_string(),
+            ))
+        }
+    }
+    let code = random_token();
+    let tx_code = with_tx_code.then(|| {
+        let n = u32::from_be_bytes(random_bytes::<4>()) % 1_000_000;
+        format!("{n:06}")
+    });
+    let record = OfferRecord {
+        id: random_token(),
+        bsn: bsn.as_str().to_owned(),
+        credential_type: kind.id().to_owned(),
+        tx_code: tx_code.clone(),
+        expires_at: issuer.clock.now() + OFFER_TTL,
+        collected: false,
+    };
+    issuer.store.put_offer(&record, &code).map_err(internal)?;
+    let offer = CredentialOffer {
+        credential_issuer: issuer.public_url.clone(),
+        credential_configuration_ids: vec![kind.id().to_owned()],
+        grants: Grants {
+            pre_authorized_code: Some(PreAuthorizedGrant {
+                pre_authorized_code: code,
+                tx_code: tx_code.as_ref().map(|_| TxCode {
+                    input_mode: Some("numeric".into()),
+                    length: Some(6),
+                    description: Some("De code die u van de gemeente kreeg".into()),
+                }),
+            }),
+        },
+    };
+    Ok(json!({
+        "offer_id": record.id,
+        "offer_uri": offer.to_uri(),
+        "tx_code": tx_code,
+        "expires_at": record.expires_at,
+    }))
+}
+
+async fn create_offer(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !admin_ok(&issuer, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a valid back-office token is required",
+        );
+    }
+    let Ok(body) = serde_json::from_slice::<OfferBody>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "expected {\"bsn\", \"credential_type\"}",
+        );
+    };
+    let Ok(bsn) = Bsn::parse(&body.bsn) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "not a valid BSN",
+        );
+    };
+    let Some(kind) = CredentialType::from_id(&body.credential_type) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "unknown credential_type",
+        );
+    };
+    match make_offer(&issuer, &bsn, kind, body.tx_code).await {
+        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn offer_state(State(issuer): State<Shared>, Path(id): Path<String>) -> Response {
+    match issuer.store.offer(&id) {
+        Ok(Some(offer)) => no_store(Json(json!({"collected": offer.collected}))),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Response {
+    let token_error =
+        |e: TokenError, description: &str| error(StatusCode::BAD_REQUEST, e.code(), description);
+    let request = match TokenRequest::from_form(&body) {
+        Ok(r) => r,
+        Err(e) => return token_error(e, "malformed token request"),
+    };
+    let offer = match issuer.store.take_code(&request.pre_authorized_code) {
+        Ok(Some(o)) => o,
+        Ok(None) => return token_error(TokenError::InvalidGrant, "unknown or already used code"),
+        Err(e) => return internal(e),
+    };
+    if offer.expires_at <= issuer.clock.now() {
+        return token_error(TokenError::InvalidGrant, "the code has expired");
+    }
+    if let Some(expected) = &offer.tx_code {
+        let given = request.tx_code.as_deref().unwrap_or_default();
+        if !same_secret(given.as_bytes(), expected.as_bytes()) {
+            // The code is spent: a wrong tx_code cannot be retried by guessing.
+            return token_error(TokenError::InvalidGrant, "wrong transaction code");
+        }
+    }
+    let access_token = random_token();
+    let record = TokenRecord {
+        offer_id: offer.id,
+        bsn: offer.bsn,
+        credential_type: offer.credential_type,
+        expires_at: issuer.clock.now() + TOKEN_TTL,
+    };
+    if let Err(e) = issuer.store.put_token(&access_token, &record) {
+        return internal(e);
+    }
+    no_store(Json(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: TOKEN_TTL,
+    }))
+}
+
+async fn nonce(State(issuer): State<Shared>) -> Response {
+    let c_nonce = random_token();
+    match issuer
+        .store
+        .put_nonce(&c_nonce, issuer.clock.now() + TOKEN_TTL)
+    {
+        Ok(()) => no_store(Json(NonceResponse { c_nonce })),
+        Err(e) => internal(e),
+    }
+}
+
+fn credential_error(e: CredentialError, description: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, e.code(), description)
+}
+
+async fn credential(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(access_token) = bearer(&headers) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "access token required",
+        );
+    };
+    let request = match CredentialRequest::from_json(&body) {
+        Ok(r) => r,
+        Err(e) => return credential_error(e, "malformed credential request"),
+    };
+    let now = issuer.clock.now();
+    let token = match issuer.store.take_token(access_token) {
+        Ok(Some(t)) if t.expires_at > now => t,
+        Ok(_) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "unknown, used or expired access token",
+            )
+        }
+        Err(e) => return internal(e),
+    };
+    if request.credential_configuration_id != token.credential_type {
+        return credential_error(
+            CredentialError::UnknownCredentialConfiguration,
+            "this token is for another credential configuration",
+        );
+    }
+    // Every proof must carry the same fresh nonce; it is spent here.
+    let nonce = protocol::jose::UnverifiedJws::parse(&request.proofs.jwt[0])
+        .ok()
+        .and_then(|j| j.claims_unverified::<Value>().ok())
+        .and_then(|c| c.get("nonce").and_then(Value::as_str).map(str::to_owned));
+    let Some(nonce) = nonce else {
+        return credential_error(CredentialError::InvalidNonce, "proof has no nonce");
+    };
+    match issuer.store.take_nonce(&nonce) {
+        Ok(Some(expires)) if expires > now => {}
+        Ok(_) => {
+            return credential_error(
+                CredentialError::InvalidNonce,
+                "unknown, used or expired nonce",
+            )
+        }
+        Err(e) => return internal(e),
+    }
+    let expectation = ProofExpectation {
+        credential_issuer: &issuer.public_url,
+        nonce: &nonce,
+        now,
+        max_age: TOKEN_TTL,
+        future_skew: 60,
+    };
+    let holder_keys =
+        match oid4vci::verify_proofs(&request.proofs.jwt, issuer.batch_size, &expectation) {
+            Ok(keys) => keys,
+            Err(e) => return credential_error(CredentialError::InvalidProof, &e.to_string()),
+        };
+    let (Ok(bsn), Some(kind)) = (
+        Bsn::parse(&token.bsn),
+        CredentialType::from_id(&token.credential_type),
+    ) else {
+        return internal("token record is corrupt");
+    };
+    let person = match issuer.persons.get(&bsn).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return credential_error(
+                CredentialError::CredentialRequestDenied,
+                "person no longer registered",
+            )
+        }
+        Err(e) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "source_unavailable",
+                &e.to_string(),
+            )
+        }
+    };
+    let residents = match &person.residence {
+        Some(r) => issuer
+            .persons
+            .residents_at(&r.residence)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let today = today(now);
+    let claims = claims_for(kind, &person, &residents, today);
+    let mut issued = Vec::with_capacity(holder_keys.len());
+    for holder_key in &holder_keys {
+        let status_idx = match issuer.store.next_status_index() {
+            Ok(i) => i,
+            Err(e) => return internal(e),
+        };
+        let envelope = VcEnvelope {
+            iss: &issuer.public_url,
+            vct: kind.vct(),
+            iat: now,
+            exp: now + CREDENTIAL_TTL,
+            nbf: None,
+            holder_key,
+            status: Some(StatusReference {
+                idx: status_idx,
+                uri: format!("{}/status/{STATUS_LIST_ID}", issuer.public_url),
+            }),
+        };
+        let sd = match sd_jwt_vc::issue(
+            &envelope,
+            claims.claims.clone(),
+            &claims.frame,
+            &issuer.key,
+            &mut RandomSalts,
+        ) {
+            Ok(sd) => sd,
+            Err(e) => return internal(e),
+        };
+        let record = CredentialRecord {
+            id: random_token(),
+            offer_id: token.offer_id.clone(),
+            bsn: token.bsn.clone(),
+            credential_type: kind.id().to_owned(),
+            status_idx,
+            issued_at: now,
+            expires_at: now + CREDENTIAL_TTL,
+            revoked: false,
+        };
+        if let Err(e) = issuer.store.put_credential(&record) {
+            return internal(e);
+        }
+        issued.push(IssuedCredential {
+            credential: sd.serialize(),
+        });
+    }
+    if let Err(e) = issuer.store.mark_collected(&token.offer_id) {
+        return internal(e);
+    }
+    no_store(Json(CredentialResponse {
+        credentials: issued,
+        notification_id: None,
+    }))
+}
+
+/// The calendar date (UTC) of Unix time `now`.
+pub fn today(now: u64) -> PartialDate {
+    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate for one function.
+    let days = (now / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    PartialDate::Full(year, month, day)
+}
+
+async fn status_list(State(issuer): State<Shared>, Path(list_id): Path<String>) -> Response {
+    if list_id != STATUS_LIST_ID {
+        return error(StatusCode::NOT_FOUND, "not_found", "unknown status list");
+    }
+    let list = match issuer.store.status_list() {
+        Ok(l) => l,
+        Err(e) => return internal(e),
+    };
+    let now = issuer.clock.now();
+    let uri = format!("{}/status/{STATUS_LIST_ID}", issuer.public_url);
+    match list.sign(&uri, now, Some(now + 86_400), Some(STATUS_TTL), &issuer.key) {
+        Ok(jwt) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/statuslist+jwt".to_owned(),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    format!("public, max-age={STATUS_TTL}"),
+                ),
+            ],
+            jwt,
+        )
+            .into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn list_credentials(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    Path(bsn): Path<String>,
+) -> Response {
+    if !admin_ok(&issuer, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a valid back-office token is required",
+        );
+    }
+    match issuer.store.credentials_of(&bsn) {
+        Ok(list) => no_store(Json(json!({"credentials": list}))),
+        Err(e) => internal(e),
+    }
+}
+
+async fn revoke(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !admin_ok(&issuer, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a valid back-office token is required",
+        );
+    }
+    match issuer.store.revoke(&id) {
+        Ok(record) => no_store(Json(json!({"id": record.id, "revoked": true}))),
+        Err(crate::store::StoreError::UnknownCredential) => {
+            error(StatusCode::NOT_FOUND, "not_found", "unknown credential")
+        }
+        Err(e) => internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_utc_calendar_date() {
+        assert_eq!(today(0), PartialDate::Full(1970, 1, 1));
+        assert_eq!(today(951_782_400), PartialDate::Full(2000, 2, 29));
+        assert_eq!(today(1_795_478_400), PartialDate::Full(2026, 11, 24));
+    }
+}

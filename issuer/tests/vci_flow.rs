@@ -1,0 +1,450 @@
+//! OpenID4VCI over real loopback HTTP: a wallet (played by this test with reqwest and the
+//! protocol crate) collects a batch of credentials, the issuer revokes one, and every kind of
+//! bad input gets a spec error and issues nothing.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use protocol::jose::{PublicJwk, SigningKey};
+use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequest};
+use protocol::sd_jwt_vc::{self, Clock as VcClock};
+use protocol::status_list::{Status, UnverifiedStatusListToken};
+use regie_issuer::person::FixtureSource;
+use regie_issuer::service::{router, Clock, Issuer, OFFER_TTL};
+use regie_issuer::store::Store;
+use serde_json::{json, Value};
+
+const ADMIN: &str = "test-admin-token";
+const START: u64 = 1_795_478_400; // 2026-11-24
+
+struct TestClock(AtomicU64);
+
+impl Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    clock: Arc<TestClock>,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn start() -> Server {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "regie-vci-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let clock = Arc::new(TestClock(AtomicU64::new(START)));
+    let issuer = Arc::new(Issuer {
+        public_url: base.clone(),
+        key: SigningKey::generate().with_kid("test-issuer"),
+        store: Store::open(&dir.join("db")).unwrap(),
+        persons: Arc::new(FixtureSource::embedded().unwrap()),
+        admin_token: ADMIN.into(),
+        batch_size: 3,
+        clock: clock.clone(),
+    });
+    tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
+    Server {
+        base,
+        http: reqwest::Client::new(),
+        clock,
+        _dir: TempDir(dir),
+    }
+}
+
+impl Server {
+    async fn offer(&self, bsn: &str, kind: &str, tx_code: bool) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/api/offers", self.base))
+            .bearer_auth(ADMIN)
+            .json(&json!({"bsn": bsn, "credential_type": kind, "tx_code": tx_code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        r.json().await.unwrap()
+    }
+
+    async fn token(&self, code: &str, tx_code: Option<&str>) -> (u16, Value) {
+        let form = TokenRequest {
+            pre_authorized_code: code.into(),
+            tx_code: tx_code.map(str::to_owned),
+        }
+        .to_form();
+        let r = self
+            .http
+            .post(format!("{}/token", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn nonce(&self) -> String {
+        let r: Value = self
+            .http
+            .post(format!("{}/nonce", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["c_nonce"].as_str().unwrap().to_owned()
+    }
+
+    async fn credential(&self, token: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/credential", self.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get_json(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+fn code_of(offer: &Value) -> String {
+    let OfferReference::ByValue(offer) =
+        parse_offer_uri(offer["offer_uri"].as_str().unwrap(), true).unwrap()
+    else {
+        panic!("offer by value expected")
+    };
+    offer.pre_authorized().unwrap().pre_authorized_code.clone()
+}
+
+fn proofs(s: &Server, keys: &[SigningKey], nonce: &str) -> Vec<String> {
+    keys.iter()
+        .map(|k| create_proof(k, &s.base, nonce, s.clock.now()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn wallet_collects_a_batch_and_the_issuer_revokes_one() {
+    let s = start().await;
+    let metadata = s.get_json("/.well-known/openid-credential-issuer").await;
+    assert_eq!(metadata["credential_issuer"], s.base);
+    assert!(metadata["credential_configurations_supported"]["woonhistorie"].is_object());
+    let as_metadata = s.get_json("/.well-known/oauth-authorization-server").await;
+    assert_eq!(as_metadata["token_endpoint"], format!("{}/token", s.base));
+    let jwks = s.get_json("/.well-known/jwt-vc-issuer").await;
+    let issuer_key = PublicJwk::from_json_value(&jwks["jwks"]["keys"][0]).unwrap();
+
+    let offer = s.offer("999994542", "uittreksel-brp", false).await;
+    let (status, token) = s.token(&code_of(&offer), None).await;
+    assert_eq!(status, 200, "{token}");
+    let access = token["access_token"].as_str().unwrap();
+    let nonce = s.nonce().await;
+    let holders: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate()).collect();
+    let (status, response) = s
+        .credential(
+            access,
+            json!({"credential_configuration_id": "uittreksel-brp",
+                                   "proofs": {"jwt": proofs(&s, &holders, &nonce)}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{response}");
+    let credentials: Vec<&str> = response["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["credential"].as_str().unwrap())
+        .collect();
+    assert_eq!(credentials.len(), 3);
+    let mut indices = Vec::new();
+    let mut issuer_jwts = Vec::new();
+    for (credential, holder) in credentials.iter().zip(&holders) {
+        let verified = sd_jwt_vc::verify(
+            credential,
+            |iss, _| (iss == s.base).then(|| issuer_key.clone()),
+            VcClock {
+                now: START,
+                skew: 60,
+            },
+        )
+        .unwrap();
+        assert!(verified.holder_key().same_key(holder.public_jwk()));
+        assert_eq!(verified.claims()["family_name"], "Braber");
+        indices.push(verified.status().unwrap().idx);
+        issuer_jwts.push(credential.split('~').next().unwrap().to_owned());
+    }
+    // Each copy has its own status index and its own salts (nothing to link them by).
+    indices.sort();
+    indices.dedup();
+    assert_eq!(indices.len(), 3);
+    issuer_jwts.dedup();
+    assert_eq!(issuer_jwts.len(), 3);
+
+    let state = s
+        .get_json(&format!(
+            "/api/offers/{}",
+            offer["offer_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(state["collected"], true);
+
+    // Revoke one copy (lost phone) through the back-office API.
+    let listed = s.get_json("/api/persons/999994542/credentials").await;
+    let first = &listed["credentials"][0];
+    let r = s
+        .http
+        .post(format!(
+            "{}/api/credentials/{}/revoke",
+            s.base,
+            first["id"].as_str().unwrap()
+        ))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .get(format!("{}/status/1", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/statuslist+jwt");
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let list = UnverifiedStatusListToken::parse(&r.text().await.unwrap())
+        .unwrap()
+        .verify(&issuer_key, &format!("{}/status/1", s.base), START)
+        .unwrap();
+    assert!(list.ttl().is_some());
+    let revoked_idx = first["status_idx"].as_u64().unwrap();
+    for idx in &indices {
+        let expected = if *idx == revoked_idx {
+            Status::Invalid
+        } else {
+            Status::Valid
+        };
+        assert_eq!(list.status_at(*idx).unwrap(), expected);
+    }
+}
+
+#[tokio::test]
+async fn codes_tokens_and_nonces_work_once() {
+    let s = start().await;
+    let offer = s.offer("999993653", "woonhistorie", false).await;
+    let code = code_of(&offer);
+    let (status, token) = s.token(&code, None).await;
+    assert_eq!(status, 200);
+    let (status, again) = s.token(&code, None).await;
+    assert_eq!(
+        (status, again["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    let access = token["access_token"].as_str().unwrap();
+    let nonce = s.nonce().await;
+    let holder = [SigningKey::generate()];
+    let body = json!({"credential_configuration_id": "woonhistorie", "proofs": {"jwt": proofs(&s, &holder, &nonce)}});
+    assert_eq!(s.credential(access, body.clone()).await.0, 200);
+    // The access token is spent.
+    let (status, err) = s.credential(access, body).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+
+    // A spent nonce is refused with a fresh token.
+    let offer = s.offer("999993653", "woonhistorie", false).await;
+    let (_, token) = s.token(&code_of(&offer), None).await;
+    let body = json!({"credential_configuration_id": "woonhistorie", "proofs": {"jwt": proofs(&s, &holder, &nonce)}});
+    let (status, err) = s
+        .credential(token["access_token"].as_str().unwrap(), body)
+        .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_nonce"))
+    );
+}
+
+#[tokio::test]
+async fn expired_code_and_wrong_tx_code_are_refused() {
+    let s = start().await;
+    let offer = s.offer("999993653", "uittreksel-brp", true).await;
+    let tx = offer["tx_code"].as_str().unwrap().to_owned();
+    let wrong = if tx == "000000" { "111111" } else { "000000" };
+    let (status, err) = s.token(&code_of(&offer), Some(wrong)).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // The right code after a wrong guess: the pre-authorized code is already spent.
+    let (status, _) = s.token(&code_of(&offer), Some(&tx)).await;
+    assert_eq!(status, 400);
+
+    let offer = s.offer("999993653", "uittreksel-brp", true).await;
+    let (status, _) = s
+        .token(&code_of(&offer), Some(offer["tx_code"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 200);
+
+    let offer = s.offer("999993653", "uittreksel-brp", false).await;
+    s.clock.0.fetch_add(OFFER_TTL + 1, Ordering::SeqCst);
+    let (status, err) = s.token(&code_of(&offer), None).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+}
+
+#[tokio::test]
+async fn bad_credential_requests_issue_nothing() {
+    let s = start().await;
+    let new_token = || async {
+        let offer = s.offer("999993653", "uittreksel-brp", false).await;
+        let (_, t) = s.token(&code_of(&offer), None).await;
+        t["access_token"].as_str().unwrap().to_owned()
+    };
+    let holder = SigningKey::generate();
+
+    // Proof for another audience.
+    let nonce = s.nonce().await;
+    let wrong_aud = create_proof(&holder, "https://elders.example", &nonce, START).unwrap();
+    let (status, err) = s
+        .credential(&new_token().await, json!({"credential_configuration_id": "uittreksel-brp", "proofs": {"jwt": [wrong_aud]}}))
+        .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_proof"))
+    );
+
+    // More proofs than the batch size.
+    let nonce = s.nonce().await;
+    let keys: Vec<SigningKey> = (0..4).map(|_| SigningKey::generate()).collect();
+    let (status, err) = s
+        .credential(&new_token().await, json!({"credential_configuration_id": "uittreksel-brp", "proofs": {"jwt": proofs(&s, &keys, &nonce)}}))
+        .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_proof"))
+    );
+
+    // Another configuration than the offer's.
+    let nonce = s.nonce().await;
+    let (status, err) = s
+        .credential(&new_token().await, json!({"credential_configuration_id": "woonhistorie", "proofs": {"jwt": proofs(&s, std::slice::from_ref(&holder), &nonce)}}))
+        .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("unknown_credential_configuration"))
+    );
+
+    // Malformed and oversized bodies.
+    let r = s
+        .http
+        .post(format!("{}/credential", s.base))
+        .bearer_auth(new_token().await)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(err["error"], "invalid_credential_request");
+    let r = s
+        .http
+        .post(format!("{}/credential", s.base))
+        .bearer_auth(new_token().await)
+        .body(vec![b'x'; 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+
+    // No token at all.
+    let (status, err) = s.credential("", json!({})).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (401, Some("invalid_token"))
+    );
+
+    // None of this issued anything.
+    let listed = s.get_json("/api/persons/999993653/credentials").await;
+    assert_eq!(listed["credentials"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn back_office_needs_its_token_and_a_known_person() {
+    let s = start().await;
+    let post = |token: &'static str, body: Value| {
+        s.http
+            .post(format!("{}/api/offers", s.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        "wrong",
+        json!({"bsn": "999993653", "credential_type": "woonhistorie"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = post(
+        ADMIN,
+        json!({"bsn": "111222333", "credential_type": "woonhistorie"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = post(
+        ADMIN,
+        json!({"bsn": "123", "credential_type": "woonhistorie"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = post(
+        ADMIN,
+        json!({"bsn": "999993653", "credential_type": "paspoort"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = s
+        .http
+        .post(format!("{}/api/credentials/nope/revoke", s.base))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
