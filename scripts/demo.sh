@@ -1,20 +1,50 @@
 #!/usr/bin/env bash
 # Starts Regie's demo with what exists so far, and says what does not exist yet.
+#
+# Runs the issuer service on http://127.0.0.1:8701 with the demo keys from fixtures/demo
+# (DEMO ONLY) and the BRP test persons, data in data/demo/ (delete it to start afresh).
+# Back-office token: demo-admin-token. Stop with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_cargo_path
-ensure_apt pkg-config
+ensure_apt pkg-config curl
 
 cat <<'TXT'
 Regie demo
 ==========
-Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR documents).
-Not built yet: the issuer's portal (regie-issuer), the verifier's portal (regie-verifier),
-the wallet CLI (regie-wallet) and the app. This demo runs the whole chain in one process.
+Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR
+documents) and the issuer service's OpenID4VCI endpoints and back-office API.
+Not built yet: the citizen portal, the verifier (regie-verifier), the wallet CLI
+(regie-wallet) and the app.
 
+First the whole chain in one process:
 TXT
+cargo build --quiet --locked -p protocol --example demo -p regie-issuer
 cargo run --quiet --locked -p protocol --example demo
+
+export REGIE_ISSUER_ADMIN_TOKEN=${REGIE_ISSUER_ADMIN_TOKEN:-demo-admin-token}
+mkdir -p data/demo
+./target/debug/regie-issuer serve --listen 127.0.0.1:8701 --public-url http://127.0.0.1:8701 \
+    --data-dir data/demo/issuer --key fixtures/demo/issuer.private.jwk &
+issuer=$!
+trap 'kill $issuer 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do
+    curl -fsS -o /dev/null http://127.0.0.1:8701/.well-known/openid-credential-issuer 2>/dev/null && break
+    sleep 0.2
+done
+
+cat <<TXT
+
+The issuer runs at http://127.0.0.1:8701
+  metadata:      http://127.0.0.1:8701/.well-known/openid-credential-issuer
+  status list:   http://127.0.0.1:8701/status/1
+A credential offer for test person Suzanne Moulin (BSN 999993653), made with the back-office API:
+TXT
+curl -fsS -X POST http://127.0.0.1:8701/api/offers \
+    -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"bsn":"999993653","credential_type":"uittreksel-brp"}'
 echo
-echo "BRP test persons the issuer will serve (regie-issuer persons):"
-cargo run --quiet --locked -p regie-issuer -- persons
+echo
+echo "Test persons: ./target/debug/regie-issuer persons. Press Ctrl-C to stop."
+wait $issuer
