@@ -88,6 +88,7 @@ pub fn router(issuer: Shared) -> Router {
         .route("/api/offers/{id}", get(offer_state))
         .route("/api/credentials/{id}/revoke", post(revoke))
         .route("/api/persons/{bsn}/credentials", get(list_credentials))
+        .route("/api/persons/{bsn}/move", post(record_move))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(issuer)
 }
@@ -544,6 +545,101 @@ async fn list_credentials(
         Ok(list) => no_store(Json(json!({"credentials": list}))),
         Err(e) => internal(e),
     }
+}
+
+#[derive(Deserialize)]
+struct MoveBody {
+    street: String,
+    house_number: u32,
+    #[serde(default)]
+    house_letter: Option<String>,
+    #[serde(default)]
+    house_number_addition: Option<String>,
+    postal_code: String,
+    locality: String,
+    municipality: String,
+    /// ISO date the person lives at the new address.
+    date: String,
+}
+
+/// A life event: the person moved. Updates the person source and revokes every credential
+/// that carries the old address (both types do), so the wallet shows them as outdated.
+async fn record_move(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    Path(bsn): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if !admin_ok(&issuer, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a valid back-office token is required",
+        );
+    }
+    let Ok(bsn) = Bsn::parse(&bsn) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "not a valid BSN",
+        );
+    };
+    let Ok(body) = serde_json::from_slice::<MoveBody>(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "expected the new address and date",
+        );
+    };
+    let Ok(date) = PartialDate::parse_iso(&body.date) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "date must be yyyy-mm-dd",
+        );
+    };
+    let address = crate::person::Address {
+        street: body.street,
+        house_number: Some(body.house_number),
+        house_letter: body.house_letter,
+        house_number_addition: body.house_number_addition,
+        postal_code: Some(body.postal_code),
+        locality: Some(body.locality),
+    };
+    match issuer
+        .persons
+        .record_move(&bsn, address, &body.municipality, date)
+        .await
+    {
+        Ok(_) => {}
+        Err(crate::person::SourceError::NotFound) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "unknown_person",
+                "no person with this BSN",
+            )
+        }
+        Err(crate::person::SourceError::Unsupported) => {
+            return error(
+                StatusCode::CONFLICT,
+                "read_only_source",
+                "the person source cannot record moves",
+            )
+        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()),
+    }
+    let credentials = match issuer.store.credentials_of(bsn.as_str()) {
+        Ok(c) => c,
+        Err(e) => return internal(e),
+    };
+    let mut revoked = 0;
+    for record in credentials.iter().filter(|c| !c.revoked) {
+        if let Err(e) = issuer.store.revoke(&record.id) {
+            return internal(e);
+        }
+        revoked += 1;
+    }
+    no_store(Json(json!({"revoked": revoked})))
 }
 
 async fn revoke(

@@ -448,3 +448,105 @@ async fn back_office_needs_its_token_and_a_known_person() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+async fn collect(s: &Server, bsn: &str, kind: &str) -> String {
+    let offer = s.offer(bsn, kind, false).await;
+    let (_, token) = s.token(&code_of(&offer), None).await;
+    let nonce = s.nonce().await;
+    let (status, response) = s
+        .credential(
+            token["access_token"].as_str().unwrap(),
+            json!({"credential_configuration_id": kind,
+                   "proofs": {"jwt": proofs(s, &[SigningKey::generate()], &nonce)}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{response}");
+    response["credentials"][0]["credential"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_move_revokes_address_credentials_and_new_ones_carry_the_new_address() {
+    let s = start().await;
+    let old = collect(&s, "999993653", "woonhistorie").await;
+    let old_idx = protocol::sd_jwt::SdJwt::parse_held(&old)
+        .unwrap()
+        .disclosed_claims()
+        .unwrap()
+        .0["status"]["status_list"]["idx"]
+        .as_u64()
+        .unwrap();
+    let move_body = json!({"street": "Coolsingel", "house_number": 40, "postal_code": "3011AD",
+                           "locality": "Rotterdam", "municipality": "Rotterdam", "date": "2026-11-20"});
+    let r = s
+        .http
+        .post(format!("{}/api/persons/999993653/move", s.base))
+        .bearer_auth(ADMIN)
+        .json(&move_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["revoked"], 1);
+
+    let jwks = s.get_json("/.well-known/jwt-vc-issuer").await;
+    let key = PublicJwk::from_json_value(&jwks["jwks"]["keys"][0]).unwrap();
+    let list_jwt = s
+        .http
+        .get(format!("{}/status/1", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = UnverifiedStatusListToken::parse(&list_jwt)
+        .unwrap()
+        .verify(&key, &format!("{}/status/1", s.base), START)
+        .unwrap();
+    assert_eq!(list.status_at(old_idx).unwrap(), Status::Invalid);
+
+    let new = collect(&s, "999993653", "woonhistorie").await;
+    let claims = Value::Object(
+        protocol::sd_jwt::SdJwt::parse_held(&new)
+            .unwrap()
+            .disclosed_claims()
+            .unwrap()
+            .0,
+    );
+    let addresses = claims["addresses"].as_array().unwrap();
+    assert_eq!(addresses.last().unwrap()["street"], "Coolsingel");
+    assert_eq!(addresses[addresses.len() - 2]["date_to"], "2026-11-20");
+
+    // Bad moves change nothing.
+    for (bsn, body, status) in [
+        ("999993653", json!({"street": "X"}), 400),
+        ("111222333", move_body.clone(), 404),
+        (
+            "999993653",
+            json!({"street": "Coolsingel", "house_number": 41, "postal_code": "3011AD",
+                             "locality": "Rotterdam", "municipality": "Rotterdam", "date": "1990-01-01"}),
+            400,
+        ),
+    ] {
+        let r = s
+            .http
+            .post(format!("{}/api/persons/{bsn}/move", s.base))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{body}");
+    }
+    let r = s
+        .http
+        .post(format!("{}/api/persons/999993653/move", s.base))
+        .json(&move_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
