@@ -84,6 +84,8 @@ pub fn router(issuer: Shared) -> Router {
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
         .route("/status/{list_id}", get(status_list))
+        .route("/offers/{id}", get(offer_by_reference))
+        .route("/api/openapi.json", get(openapi))
         .route("/api/offers", post(create_offer))
         .route("/api/offers/{id}", get(offer_state))
         .route("/api/credentials/{id}/revoke", post(revoke))
@@ -203,21 +205,21 @@ pub async fn make_offer(
         let n = u32::from_be_bytes(random_bytes::<4>()) % 1_000_000;
         format!("{n:06}")
     });
-    let record = OfferRecord {
+    let mut record = OfferRecord {
         id: random_token(),
         bsn: bsn.as_str().to_owned(),
         credential_type: kind.id().to_owned(),
         tx_code: tx_code.clone(),
         expires_at: issuer.clock.now() + OFFER_TTL,
         collected: false,
+        offer_json: None,
     };
-    issuer.store.put_offer(&record, &code).map_err(internal)?;
     let offer = CredentialOffer {
         credential_issuer: issuer.public_url.clone(),
         credential_configuration_ids: vec![kind.id().to_owned()],
         grants: Grants {
             pre_authorized_code: Some(PreAuthorizedGrant {
-                pre_authorized_code: code,
+                pre_authorized_code: code.clone(),
                 tx_code: tx_code.as_ref().map(|_| TxCode {
                     input_mode: Some("numeric".into()),
                     length: Some(6),
@@ -226,9 +228,13 @@ pub async fn make_offer(
             }),
         },
     };
+    record.offer_json = serde_json::to_string(&offer).ok();
+    issuer.store.put_offer(&record, &code).map_err(internal)?;
+    let by_reference = format!("{}/offers/{}", issuer.public_url, record.id);
     Ok(json!({
         "offer_id": record.id,
         "offer_uri": offer.to_uri(),
+        "offer_uri_by_reference": CredentialOffer::reference_uri(&by_reference),
         "tx_code": tx_code,
         "expires_at": record.expires_at,
     }))
@@ -271,6 +277,32 @@ async fn create_offer(
         Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
         Err(r) => r,
     }
+}
+
+/// The offer JSON for a `credential_offer_uri`; gone once collected or expired.
+async fn offer_by_reference(State(issuer): State<Shared>, Path(id): Path<String>) -> Response {
+    match issuer.store.offer(&id) {
+        Ok(Some(offer)) if !offer.collected && offer.expires_at > issuer.clock.now() => {
+            match offer.offer_json {
+                Some(json) => no_store(([(header::CONTENT_TYPE, "application/json")], json)),
+                None => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
+            }
+        }
+        Ok(_) => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "unknown, collected or expired offer",
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::DOCUMENT,
+    )
+        .into_response()
 }
 
 async fn offer_state(State(issuer): State<Shared>, Path(id): Path<String>) -> Response {

@@ -37,6 +37,9 @@ pub struct OfferRecord {
     /// Set once the wallet has collected the credentials.
     #[serde(default)]
     pub collected: bool,
+    /// The offer JSON, served at `/offers/{id}` for offers by reference.
+    #[serde(default)]
+    pub offer_json: Option<String>,
 }
 
 /// An access token from the token endpoint.

@@ -550,3 +550,58 @@ async fn a_move_revokes_address_credentials_and_new_ones_carry_the_new_address()
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn offers_by_reference_and_the_openapi_document() {
+    let s = start().await;
+    let offer = s.offer("999993653", "uittreksel-brp", false).await;
+    let link = offer["offer_uri_by_reference"].as_str().unwrap();
+    let OfferReference::ByReference(url) = parse_offer_uri(link, true).unwrap() else {
+        panic!("by reference expected")
+    };
+    let fetched = s.http.get(&url).send().await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    let fetched =
+        protocol::oid4vci::CredentialOffer::from_json(&fetched.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        fetched.pre_authorized().unwrap().pre_authorized_code,
+        code_of(&offer)
+    );
+    let r = s
+        .http
+        .get(format!("{}/offers/unknown", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Every path the OpenAPI document lists is served (templated ones with a dummy value).
+    let doc = s.get_json("/api/openapi.json").await;
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .replace("{list_id}", "1")
+            .replace("{id}", "x")
+            .replace("{bsn}", "999993653");
+        for method in methods.as_object().unwrap().keys() {
+            let request = match method.as_str() {
+                "get" => s.http.get(format!("{}{concrete}", s.base)),
+                _ => s.http.post(format!("{}{concrete}", s.base)),
+            };
+            let status = request.send().await.unwrap().status();
+            assert_ne!(status, 405, "{method} {path}");
+            // A documented path never falls through to the router's plain 404 (no JSON).
+            if status == 404 {
+                let body: Value = s
+                    .http
+                    .get(format!("{}{concrete}", s.base))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap_or(Value::Null);
+                assert!(body.get("error").is_some(), "{method} {path} is not routed");
+            }
+        }
+    }
+}
