@@ -30,8 +30,8 @@ cargo nextest run --workspace --locked --no-fail-fast
 echo "==> doc tests"
 cargo test --workspace --doc --locked --quiet
 
-echo "==> benchmarks build"
-cargo bench --workspace --locked --no-run --quiet
+echo "==> benchmarks build (debug profile; measure with the commands in BENCHMARKS.md)"
+cargo test --workspace --locked --benches --no-run --quiet
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     ./scripts/fuzz.sh "$FUZZ_SECONDS"
