@@ -163,6 +163,21 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     protocol::jose::sha256(given) == protocol::jose::sha256(expected)
 }
 
+/// Back-office calls need the admin bearer token: the refusal, when it is missing or wrong.
+fn admin_denied(issuer: &Issuer, headers: &HeaderMap) -> Option<Response> {
+    (!admin_ok(issuer, headers)).then(|| {
+        error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "a valid back-office token is required",
+        )
+    })
+}
+
+fn invalid_request(description: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
 fn admin_ok(issuer: &Issuer, headers: &HeaderMap) -> bool {
     let given = bearer(headers).unwrap_or_default();
     !issuer.admin_token.is_empty() && same_secret(given.as_bytes(), issuer.admin_token.as_bytes())
@@ -245,33 +260,17 @@ async fn create_offer(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if !admin_ok(&issuer, &headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "a valid back-office token is required",
-        );
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
     }
     let Ok(body) = serde_json::from_slice::<OfferBody>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "expected {\"bsn\", \"credential_type\"}",
-        );
+        return invalid_request("expected {\"bsn\", \"credential_type\"}");
     };
     let Ok(bsn) = Bsn::parse(&body.bsn) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "not a valid BSN",
-        );
+        return invalid_request("not a valid BSN");
     };
     let Some(kind) = CredentialType::from_id(&body.credential_type) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "unknown credential_type",
-        );
+        return invalid_request("unknown credential_type");
     };
     match make_offer(&issuer, &bsn, kind, body.tx_code).await {
         Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
@@ -566,12 +565,8 @@ async fn list_credentials(
     headers: HeaderMap,
     Path(bsn): Path<String>,
 ) -> Response {
-    if !admin_ok(&issuer, &headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "a valid back-office token is required",
-        );
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
     }
     match issuer.store.credentials_of(&bsn) {
         Ok(list) => no_store(Json(json!({"credentials": list}))),
@@ -602,33 +597,17 @@ async fn record_move(
     Path(bsn): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if !admin_ok(&issuer, &headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "a valid back-office token is required",
-        );
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
     }
     let Ok(bsn) = Bsn::parse(&bsn) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "not a valid BSN",
-        );
+        return invalid_request("not a valid BSN");
     };
     let Ok(body) = serde_json::from_slice::<MoveBody>(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "expected the new address and date",
-        );
+        return invalid_request("expected the new address and date");
     };
     let Ok(date) = PartialDate::parse_iso(&body.date) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "date must be yyyy-mm-dd",
-        );
+        return invalid_request("date must be yyyy-mm-dd");
     };
     let address = crate::person::Address {
         street: body.street,
@@ -679,12 +658,8 @@ async fn revoke(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if !admin_ok(&issuer, &headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
-            "a valid back-office token is required",
-        );
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
     }
     match issuer.store.revoke(&id) {
         Ok(record) => no_store(Json(json!({"id": record.id, "revoked": true}))),

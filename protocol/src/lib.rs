@@ -15,3 +15,16 @@ pub mod sd_jwt;
 pub mod sd_jwt_vc;
 pub mod status_list;
 pub mod trust;
+
+/// Whether a URL a wallet is told to fetch (offer or request URI) is acceptable: https, or
+/// plain http to this machine's loopback when `allow_http_loopback` is set (tests, local demo).
+pub(crate) fn is_fetchable_url(url: &str, allow_http_loopback: bool) -> bool {
+    const LOOPBACK: [&str; 4] = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+    ];
+    url.starts_with("https://")
+        || (allow_http_loopback && LOOPBACK.iter().any(|p| url.starts_with(p)))
+}

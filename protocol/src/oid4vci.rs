@@ -169,15 +169,7 @@ pub fn parse_offer_uri(
             json.as_bytes(),
         )?)),
         (None, Some(url)) => {
-            let loopback = [
-                "http://127.0.0.1:",
-                "http://127.0.0.1/",
-                "http://localhost:",
-                "http://localhost/",
-            ]
-            .iter()
-            .any(|p| url.starts_with(p));
-            if url.starts_with("https://") || (allow_http_loopback && loopback) {
+            if crate::is_fetchable_url(&url, allow_http_loopback) {
                 Ok(OfferReference::ByReference(url))
             } else {
                 Err(Oid4vciError::InsecureOfferUri)

@@ -88,15 +88,7 @@ impl RequestLink {
         }
         let client_id = client_id.ok_or(Oid4vpError::Parameter("client_id"))?;
         let request_uri = request_uri.ok_or(Oid4vpError::Parameter("request_uri"))?;
-        let loopback = [
-            "http://127.0.0.1:",
-            "http://127.0.0.1/",
-            "http://localhost:",
-            "http://localhost/",
-        ]
-        .iter()
-        .any(|p| request_uri.starts_with(p));
-        if !(request_uri.starts_with("https://") || (allow_http_loopback && loopback)) {
+        if !crate::is_fetchable_url(&request_uri, allow_http_loopback) {
             return Err(Oid4vpError::InsecureRequestUri);
         }
         Ok(RequestLink {
