@@ -108,6 +108,11 @@ pub struct RequestObject {
     pub nonce: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// Regie extension: the id of the registered purpose (in the verifier attestation) this
+    /// request serves. Other wallets ignore it, as OAuth requires of unknown parameters; a
+    /// request without it is held against all of the party's purposes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
     pub dcql_query: DcqlQuery,
     /// Each entry a base64url-encoded JSON object, hashed as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,6 +130,8 @@ pub struct RequestContent<'a> {
     pub response_uri: &'a str,
     pub nonce: &'a str,
     pub state: Option<&'a str>,
+    /// The registered purpose id, see [`RequestObject::purpose`].
+    pub purpose: Option<&'a str>,
     pub dcql_query: &'a DcqlQuery,
     pub transaction_data: &'a [Value],
     pub iat: u64,
@@ -155,6 +162,7 @@ pub fn sign_request(
         response_uri: content.response_uri.to_owned(),
         nonce: content.nonce.to_owned(),
         state: content.state.map(str::to_owned),
+        purpose: content.purpose.map(str::to_owned),
         dcql_query: content.dcql_query.clone(),
         transaction_data,
         aud: SELF_ISSUED_AUD.into(),
@@ -479,6 +487,7 @@ mod tests {
                 response_uri: "https://verifier.example/response/1",
                 nonce: "nonce-1",
                 state: Some("s-1"),
+                purpose: Some("identificatie"),
                 dcql_query: &q,
                 transaction_data,
                 iat: NOW,
@@ -568,6 +577,7 @@ mod tests {
             response_uri: "https://verifier.example/response/1",
             nonce: "n",
             state: None,
+            purpose: None,
             dcql_query: &q,
             transaction_data: &[],
             iat: NOW,
