@@ -177,7 +177,9 @@ fn address_history(person: &Person, residents: &[(Name, PartialDate)]) -> Creden
     let mut frame = ObjectFrame::default().with_decoys(DECOYS);
     for key in claims.keys() {
         let node = match key.as_str() {
-            "addresses" => Node::array(ArrayFrame {
+            // The lists themselves are disclosable too: a verifier that asks for neither
+            // does not even learn how many addresses or residents there are.
+            "addresses" => Node::sd_array(ArrayFrame {
                 elements: claims["addresses"]
                     .as_array()
                     .into_iter()
@@ -193,7 +195,7 @@ fn address_history(person: &Person, residents: &[(Name, PartialDate)]) -> Creden
                     .collect(),
                 ..Default::default()
             }),
-            "residents" => Node::array(ArrayFrame::each(Node::sd())),
+            "residents" => Node::sd_array(ArrayFrame::each(Node::sd())),
             _ => Node::sd(),
         };
         frame.members.insert(key.clone(), node);

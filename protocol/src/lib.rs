@@ -18,7 +18,7 @@ pub mod trust;
 
 /// Whether a URL a wallet is told to fetch (offer or request URI) is acceptable: https, or
 /// plain http to this machine's loopback when `allow_http_loopback` is set (tests, local demo).
-pub(crate) fn is_fetchable_url(url: &str, allow_http_loopback: bool) -> bool {
+pub fn is_fetchable_url(url: &str, allow_http_loopback: bool) -> bool {
     const LOOPBACK: [&str; 4] = [
         "http://127.0.0.1:",
         "http://127.0.0.1/",

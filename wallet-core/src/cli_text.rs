@@ -1,0 +1,528 @@
+//! What `regie-wallet` prints: plain Dutch or English text, or JSON for scripts.
+use std::path::Path;
+
+use protocol::credential_types::Lang;
+use serde::Serialize;
+use serde_json::json;
+use wallet_core::consent::{Assessment, Verdict};
+use wallet_core::credentials::{CredentialStatus, CredentialSummary};
+use wallet_core::display::{date, type_name, value_text};
+use wallet_core::history::{DenyReason, Event, EventKind, SharingRecord};
+use wallet_core::presentation::Answered;
+use wallet_core::status::StatusReport;
+use wallet_core::vault::LockState;
+
+fn t(lang: Lang, nl: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Nl => nl,
+        Lang::En => en,
+    }
+}
+
+pub fn error_word(lang: Lang) -> &'static str {
+    t(lang, "fout", "error")
+}
+pub fn pin_prompt(lang: Lang) -> &'static str {
+    t(lang, "Pincode: ", "PIN: ")
+}
+pub fn confirm_prompt(lang: Lang) -> &'static str {
+    t(lang, "Pincode om te delen: ", "PIN to share: ")
+}
+pub fn new_pin_prompt(lang: Lang) -> &'static str {
+    t(lang, "Nieuwe pincode (6 cijfers): ", "New PIN (6 digits): ")
+}
+pub fn repeat_pin_prompt(lang: Lang) -> &'static str {
+    t(lang, "Herhaal de pincode: ", "Repeat the PIN: ")
+}
+pub fn initialised(lang: Lang) -> String {
+    t(lang, "Uw wallet is klaar.", "Your wallet is ready.").into()
+}
+pub fn reset_done(lang: Lang) -> String {
+    t(lang, "Uw wallet is gewist.", "Your wallet was deleted.").into()
+}
+pub fn pin_changed(lang: Lang) -> String {
+    t(lang, "Uw pincode is veranderd.", "Your PIN was changed.").into()
+}
+pub fn exported(lang: Lang, path: &Path) -> String {
+    format!(
+        "{} {}",
+        t(lang, "Alles staat in", "Everything was written to"),
+        path.display()
+    )
+}
+
+/// Prints results as text or JSON.
+pub struct Output {
+    json: bool,
+    lang: Lang,
+}
+
+impl Output {
+    pub fn new(json: bool, lang: Lang) -> Output {
+        Output { json, lang }
+    }
+
+    fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", serde_json::to_string(value).unwrap_or_default());
+        } else {
+            println!("{}", text());
+        }
+    }
+
+    pub fn done(&self, message: String) {
+        self.emit(&json!({"ok": true, "message": message}), || message.clone());
+    }
+
+    pub fn lock_state(&self, state: &LockState) {
+        let l = self.lang;
+        self.emit(state, || {
+            if state.blocked {
+                t(
+                    l,
+                    "Geblokkeerd: te vaak een verkeerde pincode. Wis de wallet (reset).",
+                    "Blocked: too many wrong PINs. Reset the wallet.",
+                )
+                .into()
+            } else if state.wait_secs > 0 {
+                format!("{} {} s", t(l, "Wacht nog", "Wait"), state.wait_secs)
+            } else {
+                format!(
+                    "{} ({} {})",
+                    t(l, "U kunt uw pincode invoeren", "You can enter your PIN"),
+                    state.failures,
+                    t(l, "keer fout", "wrong")
+                )
+            }
+        });
+    }
+
+    pub fn accepted(&self, stored: &[CredentialSummary]) {
+        let l = self.lang;
+        self.emit(&json!({"credentials": stored}), || {
+            stored
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: {} ({} {}, id {})",
+                        t(l, "Ontvangen", "Received"),
+                        type_name(&c.vct, l),
+                        t(l, "van", "from"),
+                        issuer_name(c, l),
+                        c.id
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    }
+
+    pub fn list(&self, page: &[CredentialSummary], total: usize, report: Option<&StatusReport>) {
+        let l = self.lang;
+        self.emit(
+            &json!({"total": total, "credentials": page, "status": report}),
+            || {
+                if page.is_empty() {
+                    return t(
+                        l,
+                        "Er staan nog geen gegevens in uw wallet.",
+                        "Your wallet is empty.",
+                    )
+                    .into();
+                }
+                let mut lines = vec![format!(
+                    "{} {total}",
+                    t(l, "Gegevens in uw wallet:", "Credentials in your wallet:")
+                )];
+                for c in page {
+                    lines.push(format!("\n{}  (id {})", type_name(&c.vct, l), c.id));
+                    lines.push(format!(
+                        "  {} {}",
+                        t(l, "Uitgever:", "Issuer:"),
+                        issuer_name(c, l)
+                    ));
+                    lines.push(format!("  {}", status_line(c, l)));
+                }
+                lines.join("\n")
+            },
+        );
+    }
+
+    pub fn show(&self, c: &CredentialSummary) {
+        let l = self.lang;
+        self.emit(c, || {
+            let mut lines = vec![
+                format!("{}  (id {})", type_name(&c.vct, l), c.id),
+                format!("{} {}", t(l, "Uitgever:", "Issuer:"), issuer_name(c, l)),
+                status_line(c, l),
+                String::new(),
+            ];
+            if let Some(map) = c.claims.as_object() {
+                for (name, value) in map {
+                    let label = protocol::claim_path::ClaimPath::keys([name.as_str()])
+                        .map(|p| wallet_core::display::label(&p, l))
+                        .unwrap_or_else(|_| name.clone());
+                    lines.push(format!("{label}: {}", value_text(value, l)));
+                }
+            }
+            lines.join("\n")
+        });
+    }
+
+    pub fn refreshed(&self, report: &StatusReport) {
+        let l = self.lang;
+        self.emit(report, || {
+            format!(
+                "{} {}; {} {}; {} {}; {} {}",
+                t(l, "Gecontroleerd:", "Checked:"),
+                report.checked,
+                t(l, "ingetrokken:", "revoked:"),
+                report.revoked.len(),
+                t(l, "verlopen:", "expired:"),
+                report.expired.len(),
+                t(l, "niet bereikbaar:", "unreachable:"),
+                report.unreachable
+            )
+        });
+    }
+
+    pub fn assessment(&self, a: &Assessment) {
+        if self.json {
+            println!("{}", json!({"assessment": a}));
+            return;
+        }
+        let l = self.lang;
+        let mut lines = Vec::new();
+        match &a.party {
+            Some(p) => {
+                lines.push(format!(
+                    "{} {} ({} {}, {})",
+                    t(l, "Wie vraagt:", "Who asks:"),
+                    p.legal_name,
+                    t(l, "KvK", "Chamber of Commerce no."),
+                    p.registration_number,
+                    p.city
+                ));
+                lines.push(
+                    t(
+                        l,
+                        "  Gecontroleerd door de beheerder van het stelsel.",
+                        "  Verified by the scheme's trust anchor.",
+                    )
+                    .into(),
+                );
+            }
+            None => lines.push(
+                t(
+                    l,
+                    "Wie vraagt: onbekend (niet te controleren)",
+                    "Who asks: unknown (cannot be verified)",
+                )
+                .into(),
+            ),
+        }
+        if let Some(p) = &a.purpose {
+            lines.push(format!(
+                "{} {} — {}",
+                t(l, "Waarom:", "Why:"),
+                p.name,
+                p.description
+            ));
+            lines.push(format!("{} {}", t(l, "Bewaren:", "Kept:"), p.retention));
+            lines.push(format!(
+                "{} {}",
+                t(l, "Delen met anderen:", "Shared with others:"),
+                yes_no(p.shares_with_third_parties, l)
+            ));
+        }
+        if !a.attributes.is_empty() {
+            lines.push(t(l, "Wat u deelt:", "What you share:").into());
+            for attr in &a.attributes {
+                lines.push(format!("  - {}: {}", attr.label, attr.value));
+            }
+        }
+        for s in &a.statements {
+            lines.push(format!(
+                "{} {}",
+                t(l, "U verklaart:", "You declare:"),
+                s.get("text")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| s.to_string())
+            ));
+        }
+        if let Some(before) = &a.shared_before {
+            lines.push(format!(
+                "{} {} ({}x)",
+                t(
+                    l,
+                    "U deelde eerder met deze organisatie, sinds",
+                    "You shared with this organisation before, since"
+                ),
+                date(before.first_shared),
+                before.times
+            ));
+        }
+        if a.linkable {
+            lines.push(
+                t(
+                    l,
+                    "Let op: u heeft geen ongebruikte kopie meer; vraag uw gegevens opnieuw aan.",
+                    "Note: no unused copy is left; request your credential again.",
+                )
+                .into(),
+            );
+        }
+        lines.push(match &a.verdict {
+            Verdict::Ok => t(
+                l,
+                "Oordeel: in orde — de vraag past bij de registratie.",
+                "Verdict: ok — the request fits the registration.",
+            )
+            .into(),
+            Verdict::OverAsking { not_allowed } => format!(
+                "{} {}",
+                t(
+                    l,
+                    "Oordeel: GEBLOKKEERD — vraagt meer dan toegestaan:",
+                    "Verdict: BLOCKED — asks for more than allowed:"
+                ),
+                not_allowed
+                    .iter()
+                    .map(|n| n.label.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Verdict::UnknownParty { reason } => format!(
+                "{} ({reason})",
+                t(
+                    l,
+                    "Oordeel: GEBLOKKEERD — onbekende organisatie",
+                    "Verdict: BLOCKED — unknown organisation"
+                )
+            ),
+            Verdict::Missing { types } => format!(
+                "{} {}",
+                t(
+                    l,
+                    "Oordeel: u heeft deze gegevens nog niet:",
+                    "Verdict: you do not have:"
+                ),
+                types
+                    .iter()
+                    .map(|m| {
+                        let at = m
+                            .where_to_get
+                            .iter()
+                            .map(|(_, n)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        if at.is_empty() {
+                            m.name.clone()
+                        } else {
+                            format!(
+                                "{} ({} {at})",
+                                m.name,
+                                t(l, "aan te vragen bij", "available from")
+                            )
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        println!("{}", lines.join("\n"));
+    }
+
+    pub fn answered(&self, answered: &Answered, shared: bool) {
+        let l = self.lang;
+        self.emit(
+            &json!({"shared": shared, "notified": answered.notified,
+            "redirect_uri": answered.redirect_uri}),
+            || {
+                if shared {
+                    t(l, "Gedeeld.", "Shared.").into()
+                } else if answered.notified {
+                    t(
+                        l,
+                        "Geweigerd; de organisatie heeft dat gehoord.",
+                        "Declined; the organisation was told.",
+                    )
+                    .into()
+                } else {
+                    t(
+                        l,
+                        "Geweigerd; er is niets verstuurd.",
+                        "Declined; nothing was sent.",
+                    )
+                    .into()
+                }
+            },
+        );
+    }
+
+    pub fn history(&self, events: &[Event]) {
+        let l = self.lang;
+        self.emit(&json!({"events": events}), || {
+            if events.is_empty() {
+                return t(l, "Nog niets gebeurd.", "Nothing happened yet.").into();
+            }
+            events
+                .iter()
+                .map(|e| format!("{}  #{}  {}", date(e.at), e.id, event_text(&e.kind, l)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    }
+
+    pub fn sharing(&self, records: &[SharingRecord]) {
+        let l = self.lang;
+        self.emit(&json!({"sharing": records}), || {
+            if records.is_empty() {
+                return t(
+                    l,
+                    "U heeft nog met niemand gegevens gedeeld.",
+                    "You have not shared data with anyone yet.",
+                )
+                .into();
+            }
+            records
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} ({} {}): {} — {} {}",
+                        r.party.legal_name,
+                        t(l, "KvK", "CoC"),
+                        r.party.registration_number,
+                        r.attributes
+                            .iter()
+                            .map(|a| if l == Lang::Nl {
+                                a.label_nl.clone()
+                            } else {
+                                a.label_en.clone()
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        t(l, "sinds", "since"),
+                        date(r.first_shared)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    }
+}
+
+fn yes_no(b: bool, l: Lang) -> &'static str {
+    match (b, l) {
+        (true, Lang::Nl) => "ja",
+        (false, Lang::Nl) => "nee",
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+    }
+}
+
+fn issuer_name(c: &CredentialSummary, l: Lang) -> &str {
+    match l {
+        Lang::Nl => &c.issuer_name_nl,
+        Lang::En => &c.issuer_name_en,
+    }
+}
+
+fn status_line(c: &CredentialSummary, l: Lang) -> String {
+    let until = c.expires_at.map(date).unwrap_or_default();
+    match c.status {
+        CredentialStatus::Valid => format!(
+            "{} {until} · {} {} {} {}",
+            t(l, "Geldig tot", "Valid until"),
+            c.copies_left,
+            t(l, "van", "of"),
+            c.copies_total,
+            t(l, "kopieën ongebruikt", "copies unused")
+        ),
+        CredentialStatus::Expired => format!(
+            "{} {until}. {} {}",
+            t(l, "Verlopen op", "Expired on"),
+            t(l, "Vraag nieuwe gegevens aan bij", "Request new data from"),
+            issuer_name(c, l)
+        ),
+        CredentialStatus::Revoked => format!(
+            "{} {}",
+            t(
+                l,
+                "Verouderd: ingetrokken door de uitgever. Vraag nieuwe gegevens aan bij",
+                "Outdated: revoked by the issuer. Request new data from"
+            ),
+            issuer_name(c, l)
+        ),
+    }
+}
+
+fn event_text(kind: &EventKind, l: Lang) -> String {
+    match kind {
+        EventKind::Issued {
+            vct,
+            issuer_name,
+            copies,
+            ..
+        } => format!(
+            "{} {} {} {issuer_name} ({copies} {})",
+            t(l, "Ontvangen:", "Received:"),
+            type_name(vct, l),
+            t(l, "van", "from"),
+            t(l, "kopieën", "copies")
+        ),
+        EventKind::Shared {
+            party, attributes, ..
+        } => format!(
+            "{} {}: {}",
+            t(l, "Gedeeld met", "Shared with"),
+            party.legal_name,
+            labels(attributes, l)
+        ),
+        EventKind::StatementSigned {
+            party, attributes, ..
+        } => format!(
+            "{} {}: {}",
+            t(l, "Verklaring ondertekend voor", "Statement signed for"),
+            party.legal_name,
+            labels(attributes, l)
+        ),
+        EventKind::Denied { party, reason, .. } => {
+            let who = party.as_ref().map(|p| p.legal_name.as_str()).unwrap_or(t(
+                l,
+                "onbekende organisatie",
+                "unknown organisation",
+            ));
+            let why = match reason {
+                DenyReason::Citizen => t(l, "door u", "by you"),
+                DenyReason::OverAsking => t(l, "vroeg te veel", "asked too much"),
+                DenyReason::UnknownParty => t(l, "niet te controleren", "could not be verified"),
+            };
+            format!("{} {who} ({why})", t(l, "Geweigerd:", "Declined:"))
+        }
+        EventKind::Revoked { vct, .. } => format!(
+            "{} {}",
+            t(l, "Ingetrokken door de uitgever:", "Revoked by the issuer:"),
+            type_name(vct, l)
+        ),
+        EventKind::Expired { vct, .. } => {
+            format!("{} {}", t(l, "Verlopen:", "Expired:"), type_name(vct, l))
+        }
+        EventKind::PinChanged => t(l, "Pincode veranderd", "PIN changed").into(),
+    }
+}
+
+fn labels(attributes: &[wallet_core::history::SharedAttribute], l: Lang) -> String {
+    attributes
+        .iter()
+        .map(|a| {
+            if l == Lang::Nl {
+                a.label_nl.clone()
+            } else {
+                a.label_en.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,384 @@
+//! The consent engine: before anything leaves the wallet, what a request asks measured
+//! against what the relying party's registration allows and against what the wallet holds.
+//! Pure: the caller loads the credentials and the sharing record.
+use protocol::claim_path::ClaimPath;
+use protocol::credential_types::Lang;
+use protocol::dcql::{match_credentials, HeldCredential, FORMAT_SD_JWT_VC};
+use protocol::oid4vp::VerifiedRequest;
+use protocol::trust::{Purpose, Registration, TrustError, VerifiedTrustList};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::credentials::CredentialSummary;
+use crate::display;
+use crate::history::{Party, SharingRecord};
+
+/// The party as the citizen sees it, verified by the trust anchor.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyInfo {
+    pub client_id: String,
+    pub legal_name: String,
+    pub registration_number: String,
+    pub city: String,
+    pub logo: Option<String>,
+    pub privacy_policy_url: String,
+}
+
+/// The registered purpose, in the chosen language.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PurposeInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub retention_days: u32,
+    pub retention: String,
+    pub shares_with_third_parties: bool,
+    pub deletion_possible: bool,
+}
+
+/// One attribute that approving would share.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RequestedAttribute {
+    pub query_id: String,
+    pub credential_id: String,
+    pub credential_type: String,
+    pub vct: String,
+    pub path: ClaimPath,
+    pub label: String,
+    pub value: String,
+}
+
+/// An attribute asked for beyond the registration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotAllowed {
+    pub credential_type: String,
+    pub path: Option<ClaimPath>,
+    pub label: String,
+}
+
+/// A credential type the wallet lacks, with where to get it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MissingType {
+    pub vct: String,
+    pub name: String,
+    /// Issuers on the trust list that issue it: (identifier, name).
+    pub where_to_get: Vec<(String, String)>,
+}
+
+/// The verdict on a request.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Asks within its registration and the wallet can answer.
+    Ok,
+    /// Asks for more than its registration allows: blocked.
+    OverAsking { not_allowed: Vec<NotAllowed> },
+    /// No valid attestation from the trust anchor: blocked.
+    UnknownParty { reason: String },
+    /// The wallet lacks a credential that answers the query.
+    Missing { types: Vec<MissingType> },
+}
+
+impl Verdict {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::OverAsking { .. } => "over_asking",
+            Verdict::UnknownParty { .. } => "unknown_party",
+            Verdict::Missing { .. } => "missing",
+        }
+    }
+}
+
+/// Whether and since when this party received data before.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SharedBefore {
+    pub first_shared: u64,
+    pub last_shared: u64,
+    pub times: u32,
+}
+
+/// Everything the consent screen shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    pub party: Option<PartyInfo>,
+    pub purpose: Option<PurposeInfo>,
+    pub attributes: Vec<RequestedAttribute>,
+    /// Consent statements (transaction data) the citizen would sign.
+    pub statements: Vec<Value>,
+    pub shared_before: Option<SharedBefore>,
+    /// No unused copy is left of a credential to present: this verifier could link the
+    /// presentation to an earlier one.
+    pub linkable: bool,
+}
+
+/// What approving would send: per credential query, the credential and claim paths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub items: Vec<PlanItem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanItem {
+    pub query_id: String,
+    pub credential_id: String,
+    pub disclose: Vec<ClaimPath>,
+}
+
+/// An assessment for a request that could not be verified.
+pub fn unknown_party(reason: String) -> Assessment {
+    Assessment {
+        verdict: Verdict::UnknownParty { reason },
+        party: None,
+        purpose: None,
+        attributes: Vec::new(),
+        statements: Vec::new(),
+        shared_before: None,
+        linkable: false,
+    }
+}
+
+/// The party of a verified request, as the history records it.
+pub fn party_of(request: &VerifiedRequest) -> Party {
+    let r = request.attestation.registration();
+    Party {
+        client_id: request.attestation.client_id().to_owned(),
+        legal_name: r.legal_name.clone(),
+        registration_number: r.registration_number.clone(),
+    }
+}
+
+/// Assesses a verified request against the party's registration and the wallet's
+/// credentials (`held`: usable credentials of the requested types, newest first; `copies_left`
+/// per credential id).
+pub fn assess(
+    request: &VerifiedRequest,
+    held: &[CredentialSummary],
+    trust: &VerifiedTrustList,
+    shared: Option<&SharingRecord>,
+    lang: Lang,
+) -> (Assessment, Option<Plan>) {
+    let registration = request.attestation.registration();
+    let query = &request.request.dcql_query;
+    let requested = requested_pairs(request);
+    let purpose = choose_purpose(registration, request.request.purpose.as_deref(), &requested);
+    let mut assessment = Assessment {
+        verdict: Verdict::Ok,
+        party: Some(party_info(request)),
+        purpose: None,
+        attributes: Vec::new(),
+        statements: request.transaction_data.clone(),
+        shared_before: shared.map(|s| SharedBefore {
+            first_shared: s.first_shared,
+            last_shared: s.last_shared,
+            times: s.times,
+        }),
+        linkable: false,
+    };
+    let purpose = match purpose {
+        Ok(p) => p,
+        Err(not_allowed) => {
+            assessment.purpose = request
+                .request
+                .purpose
+                .as_deref()
+                .and_then(|id| registration.purpose(id))
+                .map(|p| purpose_info(p, lang));
+            assessment.verdict = Verdict::OverAsking {
+                not_allowed: not_allowed
+                    .into_iter()
+                    .map(|(vct, path)| NotAllowed {
+                        credential_type: display::type_name(&vct, lang),
+                        label: path
+                            .as_ref()
+                            .map(|p| display::label(p, lang))
+                            .unwrap_or_else(|| display::type_name(&vct, lang)),
+                        path,
+                    })
+                    .collect(),
+            };
+            return (assessment, None);
+        }
+    };
+    assessment.purpose = Some(purpose_info(purpose, lang));
+
+    let views: Vec<HeldCredential<'_>> = held
+        .iter()
+        .map(|c| HeldCredential {
+            id: &c.id,
+            format: FORMAT_SD_JWT_VC,
+            vct: &c.vct,
+            claims: &c.claims,
+            holder_binding: true,
+        })
+        .collect();
+    let matched = match_credentials(query, &views);
+    if !matched.satisfied {
+        let mut types: Vec<MissingType> = Vec::new();
+        for query_id in &matched.missing {
+            let vcts = query
+                .credential(query_id)
+                .and_then(|q| q.meta().vct_values())
+                .unwrap_or_default();
+            for vct in vcts {
+                if types.iter().any(|t| &t.vct == vct) {
+                    continue;
+                }
+                types.push(MissingType {
+                    vct: vct.clone(),
+                    name: display::type_name(vct, lang),
+                    where_to_get: trust
+                        .issuers()
+                        .iter()
+                        .filter(|i| i.credential_types.contains(vct))
+                        .map(|i| (i.id.clone(), i.name.get(lang).to_owned()))
+                        .collect(),
+                });
+            }
+        }
+        assessment.verdict = Verdict::Missing { types };
+        return (assessment, None);
+    }
+
+    let mut plan = Plan { items: Vec::new() };
+    for query_id in matched.selected_query_ids() {
+        let Some(candidate) = matched.query(query_id).and_then(|q| q.candidates.first()) else {
+            continue;
+        };
+        let Some(credential) = held.iter().find(|c| c.id == candidate.credential_id) else {
+            continue;
+        };
+        if credential.copies_left == 0 {
+            assessment.linkable = true;
+        }
+        for path in &candidate.disclose {
+            let value = path
+                .select(&credential.claims)
+                .map(|values| {
+                    values
+                        .into_iter()
+                        .map(|v| display::value_text(v, lang))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            assessment.attributes.push(RequestedAttribute {
+                query_id: query_id.to_owned(),
+                credential_id: credential.id.clone(),
+                credential_type: display::type_name(&credential.vct, lang),
+                vct: credential.vct.clone(),
+                path: path.clone(),
+                label: display::label(path, lang),
+                value,
+            });
+        }
+        plan.items.push(PlanItem {
+            query_id: query_id.to_owned(),
+            credential_id: credential.id.clone(),
+            disclose: candidate.disclose.clone(),
+        });
+    }
+    (assessment, Some(plan))
+}
+
+/// Every (credential type, claim path) the query could make the wallet disclose; `None`
+/// as path when a query asks for a type without naming claims.
+fn requested_pairs(request: &VerifiedRequest) -> Vec<(String, Option<ClaimPath>)> {
+    let mut pairs = Vec::new();
+    for q in request.request.dcql_query.credentials() {
+        let vcts = q.meta().vct_values().unwrap_or_default();
+        for vct in vcts {
+            match q.claims() {
+                Some(claims) if !claims.is_empty() => {
+                    pairs.extend(claims.iter().map(|c| (vct.clone(), Some(c.path().clone()))))
+                }
+                _ => pairs.push((vct.clone(), None)),
+            }
+        }
+    }
+    pairs
+}
+
+type NotAllowedPairs = Vec<(String, Option<ClaimPath>)>;
+
+/// The registered purpose the request stays within: the one it names, or else the first
+/// that allows everything it asks. Otherwise what it asks beyond (for the named purpose,
+/// or the closest one).
+fn choose_purpose<'r>(
+    registration: &'r Registration,
+    named: Option<&str>,
+    requested: &[(String, Option<ClaimPath>)],
+) -> Result<&'r Purpose, NotAllowedPairs> {
+    let check = |purpose: &'r Purpose| -> Result<&'r Purpose, NotAllowedPairs> {
+        let type_only: NotAllowedPairs = requested
+            .iter()
+            .filter(|(vct, path)| {
+                path.is_none() && !purpose.credentials.iter().any(|c| &c.vct == vct)
+            })
+            .cloned()
+            .collect();
+        let with_path: Vec<(String, ClaimPath)> = requested
+            .iter()
+            .filter_map(|(vct, path)| path.clone().map(|p| (vct.clone(), p)))
+            .collect();
+        let mut not_allowed = type_only;
+        match registration.check_request(&purpose.id, &with_path) {
+            Ok(_) => {}
+            Err(TrustError::OverAsking { not_allowed: more }) => {
+                not_allowed.extend(more.into_iter().map(|(v, p)| (v, Some(p))))
+            }
+            Err(_) => not_allowed.extend(requested.iter().cloned()),
+        }
+        if not_allowed.is_empty() {
+            Ok(purpose)
+        } else {
+            Err(not_allowed)
+        }
+    };
+    match named {
+        Some(id) => match registration.purpose(id) {
+            Some(p) => check(p),
+            None => Err(requested.to_vec()),
+        },
+        None => {
+            let mut closest: Option<NotAllowedPairs> = None;
+            for p in &registration.purposes {
+                match check(p) {
+                    Ok(p) => return Ok(p),
+                    Err(na) => {
+                        if closest.as_ref().is_none_or(|c| na.len() < c.len()) {
+                            closest = Some(na);
+                        }
+                    }
+                }
+            }
+            Err(closest.unwrap_or_else(|| requested.to_vec()))
+        }
+    }
+}
+
+fn party_info(request: &VerifiedRequest) -> PartyInfo {
+    let r = request.attestation.registration();
+    PartyInfo {
+        client_id: request.attestation.client_id().to_owned(),
+        legal_name: r.legal_name.clone(),
+        registration_number: r.registration_number.clone(),
+        city: r.city.clone(),
+        logo: r.logo.clone(),
+        privacy_policy_url: r.privacy_policy_url.clone(),
+    }
+}
+
+fn purpose_info(p: &Purpose, lang: Lang) -> PurposeInfo {
+    PurposeInfo {
+        id: p.id.clone(),
+        name: p.name.get(lang).to_owned(),
+        description: p.description.get(lang).to_owned(),
+        retention_days: p.retention_days,
+        retention: p.retention.get(lang).to_owned(),
+        shares_with_third_parties: p.shares_with_third_parties,
+        deletion_possible: p.deletion_possible,
+    }
+}

@@ -1,0 +1,23 @@
+//! The citizen's wallet: an encrypted store of credentials and activity behind a PIN, the
+//! OpenID4VCI client that fills it, and the OpenID4VP client with its consent engine that
+//! decides what may leave it. Knows nothing of Tauri: the app, the `regie-wallet` CLI and
+//! the tests all drive this same core.
+pub mod clock;
+pub mod consent;
+pub mod credentials;
+pub mod crypto;
+pub mod display;
+pub mod error;
+pub mod history;
+pub mod http;
+pub mod issuance;
+pub mod pin;
+pub mod presentation;
+pub mod status;
+pub mod store;
+pub mod trust;
+pub mod vault;
+pub mod wallet;
+
+pub use error::WalletError;
+pub use wallet::{UnlockedWallet, Wallet, WalletConfig};

@@ -1,0 +1,307 @@
+//! `regie-wallet`: the wallet without a screen, for scripts, tests and the curious. Every
+//! command unlocks the wallet with the PIN (from `--pin-stdin` or a prompt), prints plain
+//! Dutch or English (or JSON with `--json`), and exits non-zero on any failure.
+mod cli_text;
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use protocol::credential_types::Lang;
+use serde_json::json;
+use wallet_core::consent::Verdict;
+use wallet_core::pin::Pin;
+use wallet_core::trust::TrustConfig;
+use wallet_core::{UnlockedWallet, Wallet, WalletConfig, WalletError};
+
+#[derive(Parser)]
+#[command(
+    name = "regie-wallet",
+    version,
+    about = "Regie wallet without a screen: hold your credentials and answer requests from organisations."
+)]
+struct Cli {
+    /// Where the wallet's encrypted store lives.
+    #[arg(
+        long,
+        env = "REGIE_WALLET_DATA_DIR",
+        default_value = "data/wallet",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// Print JSON instead of text (errors too, as {"error", "message"}).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Read the PIN from standard input (one line; change-pin reads the old, then the new).
+    #[arg(long, global = true)]
+    pin_stdin: bool,
+    /// Language of the text: nl or en.
+    #[arg(long, env = "REGIE_WALLET_LANG", default_value = "nl", global = true)]
+    lang: String,
+    /// The trust anchor's public JWK (default: the built-in demo anchor).
+    #[arg(long, env = "REGIE_WALLET_TRUST_ANCHOR", global = true)]
+    trust_anchor: Option<PathBuf>,
+    /// The signed trust list of issuers (default: the built-in demo list).
+    #[arg(long, env = "REGIE_WALLET_TRUST_LIST", global = true)]
+    trust_list: Option<PathBuf>,
+    /// Refuse plain http even on this machine's loopback (127.0.0.1, localhost).
+    #[arg(long, global = true)]
+    https_only: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new wallet with a six-digit PIN.
+    Init,
+    /// Take the credentials of an offer (openid-credential-offer://…).
+    AcceptOffer {
+        uri: String,
+        /// The code the municipality gave you, if the offer asks for one.
+        #[arg(long)]
+        tx_code: Option<String>,
+    },
+    /// List your credentials (newest first).
+    List {
+        /// Show the page after this credential id.
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Show one credential with all its data.
+    Show { id: String },
+    /// Show what a request (openid4vp://…) asks, without answering it.
+    Assess { uri: String },
+    /// Answer a request (openid4vp://…): share with --approve, say no with --deny.
+    Respond {
+        uri: String,
+        #[arg(long, conflicts_with = "deny", required_unless_present = "deny")]
+        approve: bool,
+        #[arg(long)]
+        deny: bool,
+    },
+    /// Check whether your credentials are still valid (expired, revoked).
+    Refresh,
+    /// What happened in your wallet (newest first).
+    History {
+        /// Show the page before this event id.
+        #[arg(long)]
+        before: Option<u64>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Which organisation has which of your data since when.
+    Sharing,
+    /// Everything in your wallet as JSON (credentials without keys, sharing, history).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Change your PIN.
+    ChangePin,
+    /// Whether a PIN may be tried now (wrong PINs, waiting time).
+    LockStatus,
+    /// Delete the wallet and everything in it.
+    Reset {
+        /// Confirm that everything may be deleted.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from_code(&cli.lang);
+    let json = cli.json;
+    match run(cli, lang).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                println!("{}", json!({"error": e.code(), "message": e.to_string()}));
+            } else {
+                eprintln!("{}: {e}", cli_text::error_word(lang));
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
+    let trust = TrustConfig::from_files(cli.trust_anchor.as_deref(), cli.trust_list.as_deref())?;
+    let mut config = WalletConfig::new(cli.data_dir.clone(), trust);
+    config.allow_http_loopback = !cli.https_only;
+    let wallet = Wallet::open(config)?;
+    let mut pins = PinSource::new(cli.pin_stdin);
+    let out = cli_text::Output::new(cli.json, lang);
+    match cli.command {
+        Command::Init => {
+            let pin = pins.new_pin(lang)?;
+            wallet.init(&pin)?;
+            out.done(cli_text::initialised(lang));
+        }
+        Command::Reset { yes } => {
+            if !yes {
+                return Err(WalletError::Request(
+                    "reset deletes everything: add --yes to confirm".into(),
+                ));
+            }
+            wallet.reset()?;
+            out.done(cli_text::reset_done(lang));
+        }
+        Command::LockStatus => {
+            let state = wallet.lock_state()?;
+            out.lock_state(&state);
+        }
+        Command::ChangePin => {
+            let old = pins.pin(lang)?;
+            let unlocked = wallet.unlock(&old)?;
+            let new = pins.new_pin(lang)?;
+            unlocked.change_pin(&old, &new)?;
+            out.done(cli_text::pin_changed(lang));
+        }
+        command => {
+            let unlocked = wallet.unlock(&pins.pin(lang)?)?;
+            run_unlocked(&unlocked, command, &out, &mut pins, lang).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn run_unlocked(
+    wallet: &UnlockedWallet,
+    command: Command,
+    out: &cli_text::Output,
+    pins: &mut PinSource,
+    lang: Lang,
+) -> Result<(), WalletError> {
+    match command {
+        Command::AcceptOffer { uri, tx_code } => {
+            let stored = wallet.accept_offer(&uri, tx_code.as_deref()).await?;
+            out.accepted(&stored);
+        }
+        Command::List { after, limit } => {
+            let report = wallet.refresh_status().await.ok();
+            let page = wallet.credentials(after.as_deref(), limit.clamp(1, 500))?;
+            out.list(&page, wallet.credential_count(), report.as_ref());
+        }
+        Command::Show { id } => {
+            let _ = wallet.refresh_status().await;
+            out.show(&wallet.credential(&id)?);
+        }
+        Command::Refresh => {
+            let report = wallet.refresh_status().await?;
+            out.refreshed(&report);
+        }
+        Command::Assess { uri } => {
+            let _ = wallet.refresh_status().await;
+            let pending = wallet.assess_request(&uri, lang).await?;
+            out.assessment(&pending.assessment);
+        }
+        Command::Respond { uri, approve, .. } => {
+            let _ = wallet.refresh_status().await;
+            let pending = wallet.assess_request(&uri, lang).await?;
+            out.assessment(&pending.assessment);
+            let blocked = matches!(
+                pending.assessment.verdict,
+                Verdict::OverAsking { .. } | Verdict::UnknownParty { .. }
+            );
+            if approve && !blocked {
+                // Sharing needs the PIN again, right before anything leaves the wallet.
+                wallet.confirm_pin(&pins.pin_again(lang)?)?;
+                let answered = wallet.approve(&pending).await?;
+                out.answered(&answered, true);
+            } else {
+                let answered = wallet.deny(&pending).await?;
+                out.answered(&answered, false);
+                if approve {
+                    // The citizen wanted to share, but the request may not be answered.
+                    return Err(wallet_core::presentation::blocked_error(&pending));
+                }
+            }
+        }
+        Command::History { before, limit } => {
+            out.history(&wallet.history(before, limit.clamp(1, 500))?);
+        }
+        Command::Sharing => out.sharing(&wallet.sharing_overview()?),
+        Command::Export { out: file } => {
+            let export = wallet_core::wallet::export_json(&wallet.export()?);
+            let text = serde_json::to_string_pretty(&export).unwrap_or_default();
+            match file {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| {
+                        WalletError::Store(wallet_core::store::StoreError::Db(sled::Error::Io(e)))
+                    })?;
+                    out.done(cli_text::exported(lang, &path));
+                }
+                None => println!("{text}"),
+            }
+        }
+        Command::Init | Command::Reset { .. } | Command::LockStatus | Command::ChangePin => {}
+    }
+    Ok(())
+}
+
+/// Where PINs come from: standard input lines, or a prompt without echo.
+struct PinSource {
+    stdin: bool,
+    last: Option<zeroize::Zeroizing<String>>,
+}
+
+impl PinSource {
+    fn new(stdin: bool) -> PinSource {
+        PinSource { stdin, last: None }
+    }
+
+    fn read(&mut self, prompt: &str) -> Result<Pin, WalletError> {
+        let text = if self.stdin {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|_| {
+                WalletError::Request("could not read the PIN from standard input".into())
+            })?;
+            line
+        } else if std::io::stdin().is_terminal() {
+            rpassword::prompt_password(prompt)
+                .map_err(|_| WalletError::Request("could not read the PIN".into()))?
+        } else {
+            return Err(WalletError::Request(
+                "no terminal to ask the PIN: use --pin-stdin".into(),
+            ));
+        };
+        let pin = Pin::new(&text);
+        self.last = Some(zeroize::Zeroizing::new(text.trim().to_owned()));
+        drop(zeroize::Zeroizing::new(text));
+        Ok(pin)
+    }
+
+    fn pin(&mut self, lang: Lang) -> Result<Pin, WalletError> {
+        self.read(cli_text::pin_prompt(lang))
+    }
+
+    /// The PIN to confirm an approval: asked again at a terminal; with --pin-stdin the
+    /// PIN given for unlocking serves (scripts pass it once).
+    fn pin_again(&mut self, lang: Lang) -> Result<Pin, WalletError> {
+        if self.stdin {
+            if let Some(last) = &self.last {
+                return Ok(Pin::new(last));
+            }
+        }
+        self.read(cli_text::confirm_prompt(lang))
+    }
+
+    fn new_pin(&mut self, lang: Lang) -> Result<Pin, WalletError> {
+        let pin = self.read(cli_text::new_pin_prompt(lang))?;
+        wallet_core::pin::check_new_pin(&pin)?;
+        if !self.stdin {
+            let again = self.read(cli_text::repeat_pin_prompt(lang))?;
+            if !again.same_as(&pin) {
+                return Err(WalletError::Request("the two PINs differ".into()));
+            }
+        }
+        Ok(pin)
+    }
+}

@@ -1,0 +1,271 @@
+//! The wallet's sled database: one plaintext tree for what must be read before the PIN is
+//! known (key derivation parameters, the wrapped data key, wrong-PIN counter), and
+//! encrypted trees for everything else. Every change goes through one [`Batch`] applied in
+//! a single transaction and flushed, so a process killed at any moment leaves either the
+//! old or the new state.
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+use zeroize::Zeroizing;
+
+use crate::crypto::{CryptoError, DataKey};
+
+/// The trees of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeId {
+    /// Plaintext: vault parameters and the PIN attempt counter.
+    Meta,
+    /// Full credential records (copies and holder keys), by credential id.
+    Credentials,
+    /// What lists and matching need of a credential, by credential id.
+    Summaries,
+    /// Keyed tag of the credential type followed by the credential id: no value.
+    ByType,
+    /// Activity events by sequence number.
+    History,
+    /// Per relying party (keyed tag of its client id): what it has received.
+    Sharing,
+}
+
+impl TreeId {
+    const ALL: [TreeId; 6] = [
+        TreeId::Meta,
+        TreeId::Credentials,
+        TreeId::Summaries,
+        TreeId::ByType,
+        TreeId::History,
+        TreeId::Sharing,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            TreeId::Meta => "meta",
+            TreeId::Credentials => "credentials",
+            TreeId::Summaries => "summaries",
+            TreeId::ByType => "by_type",
+            TreeId::History => "history",
+            TreeId::Sharing => "sharing",
+        }
+    }
+
+    fn index(self) -> usize {
+        TreeId::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the wallet's database cannot be opened or written: {0}")]
+    Db(#[from] sled::Error),
+    #[error("stored data is damaged or was encrypted with another key")]
+    Damaged,
+    #[error("{0}")]
+    Crypto(#[from] CryptoError),
+}
+
+/// The open database.
+pub struct Store {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+/// The authenticated context of a sealed value: its tree and key.
+fn context(tree: TreeId, key: &[u8]) -> Vec<u8> {
+    let mut c = tree.name().as_bytes().to_vec();
+    c.push(b'/');
+    c.extend_from_slice(key);
+    c
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::LowSpace)
+            .open()?;
+        let trees = TreeId::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Store { db, trees })
+    }
+
+    fn tree(&self, id: TreeId) -> &sled::Tree {
+        &self.trees[id.index()]
+    }
+
+    /// A fresh id, increasing across restarts.
+    pub fn next_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
+    }
+
+    /// Reads a plaintext JSON value from the meta tree.
+    pub fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        match self.tree(TreeId::Meta).get(key)? {
+            None => Ok(None),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|_| StoreError::Damaged),
+        }
+    }
+
+    /// Reads and decrypts one value.
+    pub fn get_sealed<T: DeserializeOwned>(
+        &self,
+        key: &DataKey,
+        tree: TreeId,
+        id: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        match self.tree(tree).get(id)? {
+            None => Ok(None),
+            Some(bytes) => open_value(key, tree, id, &bytes).map(Some),
+        }
+    }
+
+    /// Decrypts up to `limit` values of `tree`, newest (highest key) first, starting below
+    /// `before` when given.
+    pub fn page_sealed<T: DeserializeOwned>(
+        &self,
+        key: &DataKey,
+        tree: TreeId,
+        before: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, T)>, StoreError> {
+        let iter = match before {
+            Some(b) => self.tree(tree).range(..b.to_vec()),
+            None => self.tree(tree).iter(),
+        };
+        iter.rev()
+            .take(limit)
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k.to_vec(), open_value(key, tree, &k, &v)?))
+            })
+            .collect()
+    }
+
+    /// Keys of `tree` that start with `prefix`, highest first.
+    pub fn keys_with_prefix(
+        &self,
+        tree: TreeId,
+        prefix: &[u8],
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(tree)
+            .scan_prefix(prefix)
+            .rev()
+            .map(|item| Ok(item?.0.to_vec()))
+            .collect()
+    }
+
+    /// All keys of `tree`, lowest first (for whole-wallet passes such as status refresh).
+    pub fn keys(&self, tree: TreeId) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(tree)
+            .iter()
+            .keys()
+            .map(|k| Ok(k?.to_vec()))
+            .collect()
+    }
+
+    /// Number of entries in `tree`.
+    pub fn count(&self, tree: TreeId) -> usize {
+        self.tree(tree).len()
+    }
+
+    /// Applies every change of `batch` atomically and makes it durable.
+    pub fn apply(&self, batch: Batch) -> Result<(), StoreError> {
+        let t = &self.trees;
+        let result: Result<(), TransactionError<()>> = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5])
+            .transaction(|(t0, t1, t2, t3, t4, t5)| {
+                let trees = [t0, t1, t2, t3, t4, t5];
+                for (tree, key, value) in &batch.ops {
+                    let tx = trees[tree.index()];
+                    match value {
+                        Some(v) => tx.insert(key.as_slice(), v.as_slice())?,
+                        None => tx.remove(key.as_slice())?,
+                    };
+                }
+                Ok::<(), ConflictableTransactionError<()>>(())
+            });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Storage(e)) => return Err(StoreError::Db(e)),
+            Err(TransactionError::Abort(())) => return Err(StoreError::Damaged),
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Removes everything: the wallet is reset.
+    pub fn clear(&self) -> Result<(), StoreError> {
+        for tree in &self.trees {
+            tree.clear()?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn open_value<T: DeserializeOwned>(
+    key: &DataKey,
+    tree: TreeId,
+    id: &[u8],
+    sealed: &[u8],
+) -> Result<T, StoreError> {
+    let plain: Zeroizing<Vec<u8>> = key
+        .open(&context(tree, id), sealed)
+        .map_err(|_| StoreError::Damaged)?;
+    serde_json::from_slice(&plain).map_err(|_| StoreError::Damaged)
+}
+
+/// Changes to apply together.
+#[derive(Default)]
+pub struct Batch {
+    ops: Vec<(TreeId, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// Stores a plaintext JSON value in the meta tree.
+    pub fn put_meta<T: Serialize>(&mut self, key: &str, value: &T) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value).map_err(|_| StoreError::Damaged)?;
+        self.ops
+            .push((TreeId::Meta, key.as_bytes().to_vec(), Some(bytes)));
+        Ok(())
+    }
+
+    /// Encrypts and stores a JSON value.
+    pub fn put_sealed<T: Serialize>(
+        &mut self,
+        key: &DataKey,
+        tree: TreeId,
+        id: &[u8],
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let plain = Zeroizing::new(serde_json::to_vec(value).map_err(|_| StoreError::Damaged)?);
+        let sealed = key.seal(&context(tree, id), &plain)?;
+        self.ops.push((tree, id.to_vec(), Some(sealed)));
+        Ok(())
+    }
+
+    /// Stores a key with an empty value (index entries).
+    pub fn put_marker(&mut self, tree: TreeId, id: &[u8]) {
+        self.ops.push((tree, id.to_vec(), Some(Vec::new())));
+    }
+
+    /// Removes a key.
+    pub fn remove(&mut self, tree: TreeId, id: &[u8]) {
+        self.ops.push((tree, id.to_vec(), None));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}

@@ -1,0 +1,311 @@
+//! The wallet as its users drive it: [`Wallet`] before the PIN, [`UnlockedWallet`] after.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use protocol::credential_types::Lang;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::{self, CredentialSummary};
+use crate::crypto::{DataKey, KdfParams, DEFAULT_KDF};
+use crate::error::WalletError;
+use crate::history::{self, Event, EventKind, SharingRecord};
+use crate::http::Http;
+use crate::issuance;
+use crate::pin::Pin;
+use crate::presentation::{self, Answered, PendingRequest};
+use crate::status::{self, StatusReport};
+use crate::store::{Batch, Store, TreeId};
+use crate::trust::TrustConfig;
+use crate::vault::{self, LockState};
+
+/// How a wallet is set up.
+#[derive(Clone)]
+pub struct WalletConfig {
+    pub data_dir: PathBuf,
+    pub trust: TrustConfig,
+    /// Accept `http://` on this machine's loopback (tests and the local demo).
+    pub allow_http_loopback: bool,
+    pub clock: Arc<dyn Clock>,
+    /// Argon2id cost for new PINs.
+    pub kdf: KdfParams,
+    /// Copies to ask for per credential (capped by the issuer's batch size).
+    pub copies: usize,
+}
+
+impl WalletConfig {
+    /// Defaults: demo trust, loopback allowed, system clock, production KDF, 5 copies.
+    pub fn new(data_dir: PathBuf, trust: TrustConfig) -> WalletConfig {
+        WalletConfig {
+            data_dir,
+            trust,
+            allow_http_loopback: true,
+            clock: Arc::new(SystemClock),
+            kdf: DEFAULT_KDF,
+            copies: 5,
+        }
+    }
+}
+
+struct Inner {
+    store: Store,
+    config: WalletConfig,
+    http: Http,
+}
+
+/// A wallet whose data key is not yet available.
+#[derive(Clone)]
+pub struct Wallet {
+    inner: Arc<Inner>,
+}
+
+/// A wallet opened with the PIN. Dropping it forgets the data key.
+pub struct UnlockedWallet {
+    inner: Arc<Inner>,
+    key: DataKey,
+}
+
+impl Wallet {
+    /// Opens (or creates the files of) the wallet in `config.data_dir`.
+    pub fn open(config: WalletConfig) -> Result<Wallet, WalletError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| WalletError::Store(crate::store::StoreError::Db(sled::Error::Io(e))))?;
+        let store = Store::open(&config.data_dir.join("wallet.db"))?;
+        Ok(Wallet {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                http: Http::new()?,
+            }),
+        })
+    }
+
+    /// Whether a wallet was set up here.
+    pub fn is_initialised(&self) -> Result<bool, WalletError> {
+        vault::exists(&self.inner.store)
+    }
+
+    /// Sets up a new wallet with `pin`.
+    pub fn init(&self, pin: &Pin) -> Result<UnlockedWallet, WalletError> {
+        if self.is_initialised()? {
+            return Err(WalletError::AlreadyInitialised);
+        }
+        let (key, batch) = vault::create(pin, self.inner.config.kdf)?;
+        self.inner.store.apply(batch)?;
+        Ok(UnlockedWallet {
+            inner: self.inner.clone(),
+            key,
+        })
+    }
+
+    /// Opens the wallet with `pin`, counting wrong PINs.
+    pub fn unlock(&self, pin: &Pin) -> Result<UnlockedWallet, WalletError> {
+        let key = vault::unlock(&self.inner.store, pin, self.inner.config.clock.now())?;
+        Ok(UnlockedWallet {
+            inner: self.inner.clone(),
+            key,
+        })
+    }
+
+    /// Whether a PIN may be tried now.
+    pub fn lock_state(&self) -> Result<LockState, WalletError> {
+        vault::lock_state(&self.inner.store, self.inner.config.clock.now())
+    }
+
+    /// Deletes everything in the wallet. No PIN needed: it is the way out of a forgotten
+    /// PIN, and nothing readable is lost to whoever does it.
+    pub fn reset(&self) -> Result<(), WalletError> {
+        self.inner.store.clear()?;
+        Ok(())
+    }
+}
+
+/// The export of everything in the wallet, for the citizen.
+#[derive(Serialize)]
+pub struct Export {
+    pub exported_at: u64,
+    pub credentials: Vec<CredentialSummary>,
+    pub sharing: Vec<SharingRecord>,
+    pub history: Vec<Event>,
+}
+
+impl UnlockedWallet {
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn key(&self) -> &DataKey {
+        &self.key
+    }
+
+    pub(crate) fn http(&self) -> &Http {
+        &self.inner.http
+    }
+
+    pub fn config(&self) -> &WalletConfig {
+        &self.inner.config
+    }
+
+    pub fn now(&self) -> u64 {
+        self.inner.config.clock.now()
+    }
+
+    /// Checks the PIN again (approving a request needs it), counting wrong PINs.
+    pub fn confirm_pin(&self, pin: &Pin) -> Result<(), WalletError> {
+        vault::unlock(&self.inner.store, pin, self.now()).map(|_| ())
+    }
+
+    /// Replaces the PIN.
+    pub fn change_pin(&self, old: &Pin, new: &Pin) -> Result<(), WalletError> {
+        vault::change_pin(
+            &self.inner.store,
+            old,
+            new,
+            self.inner.config.kdf,
+            self.now(),
+        )?;
+        let mut batch = Batch::new();
+        history::record(
+            self.store(),
+            &self.key,
+            &mut batch,
+            self.now(),
+            EventKind::PinChanged,
+        )?;
+        self.store().apply(batch)?;
+        Ok(())
+    }
+
+    /// A page of credentials, newest first.
+    pub fn credentials(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<CredentialSummary>, WalletError> {
+        credentials::page(self.store(), &self.key, after, limit)
+    }
+
+    /// Number of credentials held.
+    pub fn credential_count(&self) -> usize {
+        self.store().count(TreeId::Summaries)
+    }
+
+    /// One credential.
+    pub fn credential(&self, id: &str) -> Result<CredentialSummary, WalletError> {
+        credentials::get_summary(self.store(), &self.key, id)
+    }
+
+    /// Takes the credentials an offer link offers.
+    pub async fn accept_offer(
+        &self,
+        uri: &str,
+        tx_code: Option<&str>,
+    ) -> Result<Vec<CredentialSummary>, WalletError> {
+        issuance::accept_offer(self, uri, tx_code).await
+    }
+
+    /// Checks expiry and revocation of every valid credential.
+    pub async fn refresh_status(&self) -> Result<StatusReport, WalletError> {
+        status::refresh(self).await
+    }
+
+    /// Fetches and assesses a presentation request.
+    pub async fn assess_request(
+        &self,
+        uri: &str,
+        lang: Lang,
+    ) -> Result<PendingRequest, WalletError> {
+        presentation::fetch_request(self, uri, lang).await
+    }
+
+    /// Shares what the assessment lists (the caller has confirmed the PIN).
+    pub async fn approve(&self, pending: &PendingRequest) -> Result<Answered, WalletError> {
+        presentation::approve(self, pending).await
+    }
+
+    /// Declines a request.
+    pub async fn deny(&self, pending: &PendingRequest) -> Result<Answered, WalletError> {
+        presentation::deny(self, pending).await
+    }
+
+    /// A page of history, newest first.
+    pub fn history(&self, before: Option<u64>, limit: usize) -> Result<Vec<Event>, WalletError> {
+        history::page(self.store(), &self.key, before, limit)
+    }
+
+    /// Which organisation has which data since when.
+    pub fn sharing_overview(&self) -> Result<Vec<SharingRecord>, WalletError> {
+        history::sharing_overview(self.store(), &self.key)
+    }
+
+    /// Everything, for the citizen to keep: credentials (claims, no keys), the sharing
+    /// overview and the whole history.
+    pub fn export(&self) -> Result<Export, WalletError> {
+        let mut credentials = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.credentials(after.as_deref(), 500)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            credentials.extend(page);
+        }
+        let mut events = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.history(before, 1000)?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            events.extend(page);
+        }
+        Ok(Export {
+            exported_at: self.now(),
+            credentials,
+            sharing: self.sharing_overview()?,
+            history: events,
+        })
+    }
+
+    /// Writes test data straight into the store (benchmarks and tests): `credentials`
+    /// summaries copied from `template` and `events` history entries.
+    #[doc(hidden)]
+    pub fn bulk_fill(
+        &self,
+        template: &credentials::CredentialRecord,
+        credentials: usize,
+        events: usize,
+    ) -> Result<(), WalletError> {
+        let mut batch = Batch::new();
+        for i in 0..credentials {
+            let mut record = template.clone();
+            record.summary.id = credentials::id_of(self.store().next_id()?);
+            credentials::put_record(&mut batch, &self.key, &record)?;
+            if i % 1000 == 999 {
+                self.store().apply(std::mem::take(&mut batch))?;
+            }
+        }
+        for i in 0..events {
+            history::record(
+                self.store(),
+                &self.key,
+                &mut batch,
+                self.now(),
+                EventKind::Denied {
+                    party: None,
+                    purpose: None,
+                    reason: history::DenyReason::UnknownParty,
+                },
+            )?;
+            if i % 5000 == 4999 {
+                self.store().apply(std::mem::take(&mut batch))?;
+            }
+        }
+        self.store().apply(batch)?;
+        Ok(())
+    }
+}
+
+/// The export as JSON.
+pub fn export_json(export: &Export) -> Value {
+    serde_json::to_value(export).unwrap_or_else(|_| json!({}))
+}
