@@ -244,10 +244,25 @@ pub fn assess(
 
     let mut plan = Plan { items: Vec::new() };
     for query_id in matched.selected_query_ids() {
-        let Some(candidate) = matched.query(query_id).and_then(|q| q.candidates.first()) else {
-            continue;
-        };
-        let Some(credential) = held.iter().find(|c| c.id == candidate.credential_id) else {
+        // The newest credential with an unused copy; reusing a copy (linkable) only when
+        // none is left.
+        let candidates: Vec<(&protocol::dcql::Candidate, &CredentialSummary)> = matched
+            .query(query_id)
+            .map(|q| q.candidates.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|cand| {
+                held.iter()
+                    .find(|c| c.id == cand.credential_id)
+                    .map(|c| (cand, c))
+            })
+            .collect();
+        let Some((candidate, credential)) = candidates
+            .iter()
+            .find(|(_, c)| c.copies_left > 0)
+            .or(candidates.first())
+            .copied()
+        else {
             continue;
         };
         if credential.copies_left == 0 {

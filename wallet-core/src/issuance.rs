@@ -375,6 +375,7 @@ fn verify_batch(
         status_checked_at: Some(now),
         copies_total: 0,
         copies_left: 0,
+        presentations: 0,
     };
     let mut record = CredentialRecord { summary, copies };
     record.recount();

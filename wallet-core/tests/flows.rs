@@ -300,7 +300,11 @@ async fn consent_statement_carries_transaction_data_hashes() {
     let query = json!({"credentials": [{"id": "brp", "format": "dc+sd-jwt",
         "meta": {"vct_values": ["urn:regie:uittreksel-brp:1"]},
         "claims": [{"path": ["family_name"]}, {"path": ["address"]}]}]});
-    let link = verifier.request(Some("verklaring-inschrijving"), query, &[statement.clone()]);
+    let link = verifier.request(
+        Some("verklaring-inschrijving"),
+        query,
+        std::slice::from_ref(&statement),
+    );
     let pending = wallet.assess_request(&link, Lang::Nl).await.unwrap();
     assert_eq!(pending.assessment.verdict, Verdict::Ok);
     assert_eq!(pending.assessment.statements, [statement]);
