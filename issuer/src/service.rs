@@ -13,7 +13,7 @@ use protocol::jose::{b64u_encode, random_bytes, SigningKey};
 use protocol::oid4vci::{
     self, CredentialError, CredentialOffer, CredentialRequest, CredentialResponse, ErrorResponse,
     Grants, IssuedCredential, NonceResponse, PreAuthorizedGrant, ProofExpectation, TokenError,
-    TokenRequest, TokenResponse, TxCode,
+    TokenGrant, TokenResponse, TxCode,
 };
 use protocol::sd_jwt::RandomSalts;
 use protocol::sd_jwt_vc::{self, VcEnvelope};
@@ -23,7 +23,9 @@ use serde_json::{json, Value};
 
 use crate::credentials::claims_for;
 use crate::person::{Bsn, PartialDate, PersonSource};
-use crate::store::{CredentialRecord, OfferRecord, Store, TokenRecord, STATUS_LIST_ID};
+use crate::store::{
+    CredentialRecord, OfferRecord, RefreshRecord, Store, TokenRecord, STATUS_LIST_ID,
+};
 
 /// Largest request body accepted on any endpoint.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -33,6 +35,8 @@ pub const OFFER_TTL: u64 = 15 * 60;
 pub const TOKEN_TTL: u64 = 5 * 60;
 /// How long issued credentials are valid.
 pub const CREDENTIAL_TTL: u64 = 365 * 86_400;
+/// How long a refresh token lets a wallet fetch fresh copies without a new offer.
+pub const REFRESH_TTL: u64 = CREDENTIAL_TTL;
 /// How long verifiers may cache the status list.
 pub const STATUS_TTL: u64 = 300;
 
@@ -137,7 +141,7 @@ async fn authorization_server_metadata(State(issuer): State<Shared>) -> Json<Val
     Json(json!({
         "issuer": issuer.public_url,
         "token_endpoint": format!("{}/token", issuer.public_url),
-        "grant_types_supported": [oid4vci::PRE_AUTHORIZED_GRANT],
+        "grant_types_supported": [oid4vci::PRE_AUTHORIZED_GRANT, oid4vci::REFRESH_GRANT],
         "pre-authorized_grant_anonymous_access_supported": true,
     }))
 }
@@ -315,39 +319,71 @@ async fn offer_state(State(issuer): State<Shared>, Path(id): Path<String>) -> Re
 async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Response {
     let token_error =
         |e: TokenError, description: &str| error(StatusCode::BAD_REQUEST, e.code(), description);
-    let request = match TokenRequest::from_form(&body) {
-        Ok(r) => r,
+    let now = issuer.clock.now();
+    let (offer_id, bsn, credential_type) = match TokenGrant::from_form(&body) {
         Err(e) => return token_error(e, "malformed token request"),
-    };
-    let offer = match issuer.store.take_code(&request.pre_authorized_code) {
-        Ok(Some(o)) => o,
-        Ok(None) => return token_error(TokenError::InvalidGrant, "unknown or already used code"),
-        Err(e) => return internal(e),
-    };
-    if offer.expires_at <= issuer.clock.now() {
-        return token_error(TokenError::InvalidGrant, "the code has expired");
-    }
-    if let Some(expected) = &offer.tx_code {
-        let given = request.tx_code.as_deref().unwrap_or_default();
-        if !same_secret(given.as_bytes(), expected.as_bytes()) {
-            // The code is spent: a wrong tx_code cannot be retried by guessing.
-            return token_error(TokenError::InvalidGrant, "wrong transaction code");
+        Ok(TokenGrant::PreAuthorized(request)) => {
+            let offer = match issuer.store.take_code(&request.pre_authorized_code) {
+                Ok(Some(o)) => o,
+                Ok(None) => {
+                    return token_error(TokenError::InvalidGrant, "unknown or already used code")
+                }
+                Err(e) => return internal(e),
+            };
+            if offer.expires_at <= now {
+                return token_error(TokenError::InvalidGrant, "the code has expired");
+            }
+            if let Some(expected) = &offer.tx_code {
+                let given = request.tx_code.as_deref().unwrap_or_default();
+                if !same_secret(given.as_bytes(), expected.as_bytes()) {
+                    // The code is spent: a wrong tx_code cannot be retried by guessing.
+                    return token_error(TokenError::InvalidGrant, "wrong transaction code");
+                }
+            }
+            (offer.id, offer.bsn, offer.credential_type)
         }
-    }
-    let access_token = random_token();
-    let record = TokenRecord {
-        offer_id: offer.id,
-        bsn: offer.bsn,
-        credential_type: offer.credential_type,
-        expires_at: issuer.clock.now() + TOKEN_TTL,
+        Ok(TokenGrant::Refresh { refresh_token }) => {
+            match issuer.store.take_refresh_token(&refresh_token) {
+                Ok(Some(r)) if r.expires_at > now => (
+                    format!("refresh-{}", random_token()),
+                    r.bsn,
+                    r.credential_type,
+                ),
+                Ok(_) => {
+                    return token_error(
+                        TokenError::InvalidGrant,
+                        "unknown, used or expired refresh token",
+                    )
+                }
+                Err(e) => return internal(e),
+            }
+        }
     };
-    if let Err(e) = issuer.store.put_token(&access_token, &record) {
+    let access_token = random_token();
+    let refresh_token = random_token();
+    let record = TokenRecord {
+        offer_id,
+        bsn: bsn.clone(),
+        credential_type: credential_type.clone(),
+        expires_at: now + TOKEN_TTL,
+    };
+    let refresh = RefreshRecord {
+        bsn,
+        credential_type,
+        expires_at: now + REFRESH_TTL,
+    };
+    if let Err(e) = issuer
+        .store
+        .put_token(&access_token, &record)
+        .and_then(|()| issuer.store.put_refresh_token(&refresh_token, &refresh))
+    {
         return internal(e);
     }
     no_store(Json(TokenResponse {
         access_token,
         token_type: "Bearer".into(),
         expires_in: TOKEN_TTL,
+        refresh_token: Some(refresh_token),
     }))
 }
 

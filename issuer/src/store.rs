@@ -51,6 +51,14 @@ pub struct TokenRecord {
     pub expires_at: u64,
 }
 
+/// What a refresh token may fetch: fresh copies of one credential type for one person.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub bsn: String,
+    pub credential_type: String,
+    pub expires_at: u64,
+}
+
 /// One issued credential copy.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CredentialRecord {
@@ -72,6 +80,7 @@ pub struct Store {
     offers: sled::Tree,
     codes: sled::Tree,
     tokens: sled::Tree,
+    refresh_tokens: sled::Tree,
     nonces: sled::Tree,
     credentials: sled::Tree,
     status: sled::Tree,
@@ -93,6 +102,7 @@ impl Store {
             offers: db.open_tree("offers")?,
             codes: db.open_tree("codes")?,
             tokens: db.open_tree("tokens")?,
+            refresh_tokens: db.open_tree("refresh_tokens")?,
             nonces: db.open_tree("nonces")?,
             credentials: db.open_tree("credentials")?,
             status: db.open_tree("status")?,
@@ -140,6 +150,23 @@ impl Store {
     /// Takes an access token: one credential request per token.
     pub fn take_token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.tokens
+            .remove(token.as_bytes())?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// Stores a refresh token.
+    pub fn put_refresh_token(&self, token: &str, record: &RefreshRecord) -> Result<(), StoreError> {
+        self.refresh_tokens
+            .insert(token.as_bytes(), encode(record)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Takes a refresh token: each is used once and replaced by a new one (rotation), so a
+    /// copied token stops working as soon as either party uses it.
+    pub fn take_refresh_token(&self, token: &str) -> Result<Option<RefreshRecord>, StoreError> {
+        self.refresh_tokens
             .remove(token.as_bytes())?
             .map(|v| decode(&v))
             .transpose()

@@ -231,6 +231,55 @@ impl TokenRequest {
     }
 }
 
+/// `grant_type` of a refresh token request (RFC 6749 §6).
+pub const REFRESH_GRANT: &str = "refresh_token";
+
+/// A token request of either grant Regie supports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenGrant {
+    /// The pre-authorized code of an offer.
+    PreAuthorized(TokenRequest),
+    /// A refresh token from an earlier token response: more copies without a new offer.
+    Refresh { refresh_token: String },
+}
+
+impl TokenGrant {
+    /// The form body of a refresh token request.
+    pub fn refresh_form(refresh_token: &str) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", REFRESH_GRANT)
+            .append_pair("refresh_token", refresh_token)
+            .finish()
+    }
+
+    /// Parses a token request body of either grant.
+    pub fn from_form(body: &[u8]) -> Result<Self, TokenError> {
+        if body.len() > MAX_MESSAGE_LEN {
+            return Err(TokenError::InvalidRequest);
+        }
+        let mut grant_type = None;
+        let mut refresh_token = None;
+        for (key, value) in form_urlencoded::parse(body) {
+            let slot = match key.as_ref() {
+                "grant_type" => &mut grant_type,
+                "refresh_token" => &mut refresh_token,
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(TokenError::InvalidRequest);
+            }
+        }
+        match grant_type.as_deref() {
+            Some(REFRESH_GRANT) => Ok(TokenGrant::Refresh {
+                refresh_token: refresh_token
+                    .filter(|t| !t.is_empty())
+                    .ok_or(TokenError::InvalidRequest)?,
+            }),
+            _ => TokenRequest::from_form(body).map(TokenGrant::PreAuthorized),
+        }
+    }
+}
+
 /// OAuth token endpoint errors (RFC 6749 §5.2), as OpenID4VCI uses them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -262,6 +311,9 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: String,
     pub expires_in: u64,
+    /// For fetching fresh copies later (RFC 6749 §6); rotated on every use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// An error response body: `{"error", "error_description"?}`.
@@ -493,6 +545,33 @@ mod tests {
                 }),
             },
         }
+    }
+
+    #[test]
+    fn token_grants_parse() {
+        let refresh = TokenGrant::refresh_form("rt-1");
+        assert_eq!(
+            TokenGrant::from_form(refresh.as_bytes()),
+            Ok(TokenGrant::Refresh {
+                refresh_token: "rt-1".into()
+            })
+        );
+        let pre = TokenRequest {
+            pre_authorized_code: "c".into(),
+            tx_code: None,
+        };
+        assert_eq!(
+            TokenGrant::from_form(pre.to_form().as_bytes()),
+            Ok(TokenGrant::PreAuthorized(pre))
+        );
+        assert_eq!(
+            TokenGrant::from_form(b"grant_type=refresh_token"),
+            Err(TokenError::InvalidRequest)
+        );
+        assert_eq!(
+            TokenGrant::from_form(b"grant_type=password&username=x"),
+            Err(TokenError::UnsupportedGrantType)
+        );
     }
 
     #[test]

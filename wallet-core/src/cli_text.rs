@@ -472,6 +472,12 @@ fn event_text(kind: &EventKind, l: Lang) -> String {
             t(l, "van", "from"),
             t(l, "kopieën", "copies")
         ),
+        EventKind::Renewed { vct, copies, .. } => format!(
+            "{} {} ({copies} {})",
+            t(l, "Vernieuwd:", "Renewed:"),
+            type_name(vct, l),
+            t(l, "nieuwe kopieën", "new copies")
+        ),
         EventKind::Shared {
             party, attributes, ..
         } => format!(

@@ -96,12 +96,32 @@ pub struct CredentialCopy {
     pub presented: u32,
 }
 
+/// What fetching fresh copies needs: the issuer's refresh token (a secret, wiped on drop)
+/// and the credential configuration it was issued for.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RefreshGrant {
+    pub token: String,
+    pub configuration_id: String,
+}
+
+impl Drop for RefreshGrant {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.token.zeroize();
+    }
+}
+
 /// The full stored credential.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CredentialRecord {
     pub summary: CredentialSummary,
     pub copies: Vec<CredentialCopy>,
+    #[serde(default)]
+    pub refresh: Option<RefreshGrant>,
 }
+
+/// Fresh copies are fetched when this few unused ones are left.
+pub const LOW_COPIES: usize = 1;
 
 impl CredentialRecord {
     /// The copy to present next: an unused one, else the least used (linkable, and the

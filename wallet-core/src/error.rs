@@ -44,6 +44,8 @@ pub enum WalletError {
     MissingCredential,
     #[error("no credential with this id")]
     UnknownCredential,
+    #[error("this credential cannot be renewed from here: ask the issuer for a new one")]
+    NotRenewable,
 }
 
 fn wait_text(wait_secs: u64) -> String {
@@ -77,6 +79,7 @@ impl WalletError {
             WalletError::RequestBlocked(_) => "request_blocked",
             WalletError::MissingCredential => "missing_credential",
             WalletError::UnknownCredential => "unknown_credential",
+            WalletError::NotRenewable => "not_renewable",
         }
     }
 }

@@ -50,6 +50,12 @@ pub enum EventKind {
         issuer_name: String,
         copies: usize,
     },
+    /// Fresh copies fetched for a credential (with the issuer's current data).
+    Renewed {
+        credential_id: String,
+        vct: String,
+        copies: usize,
+    },
     /// Attributes given to a relying party.
     Shared {
         party: Party,

@@ -7,7 +7,7 @@ use protocol::credential_types::{CredentialType, Lang};
 use protocol::jose::SigningKey;
 use protocol::oid4vci::{
     self, create_proof, parse_offer_uri, CredentialOffer, CredentialResponse, NonceResponse,
-    OfferReference, TokenRequest, TokenResponse, FORMAT_SD_JWT_VC,
+    OfferReference, TokenGrant, TokenRequest, TokenResponse, FORMAT_SD_JWT_VC,
 };
 use protocol::sd_jwt_vc::{self, Clock as VcClock};
 use protocol::trust::{VerifiedTrustList, CLOCK_SKEW};
@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::credentials::{
-    id_of, put_record, CredentialCopy, CredentialRecord, CredentialStatus, CredentialSummary,
-    HolderSecret,
+    get_record, id_of, put_record, CredentialCopy, CredentialRecord, CredentialStatus,
+    CredentialSummary, HolderSecret, RefreshGrant,
 };
 use crate::error::WalletError;
 use crate::history::{self, EventKind};
@@ -79,50 +79,152 @@ pub async fn accept_offer(
 
     let mut records = Vec::new();
     for config_id in &offer.credential_configuration_ids {
-        let vct = configured_vct(&metadata, config_id)?;
-        if CredentialType::from_vct(&vct).is_none() || !trust.may_issue(&issuer_id, &vct) {
-            return Err(WalletError::CredentialRejected(format!(
-                "the issuer may not issue {vct:?} according to the trust list"
-            )));
-        }
-        let batch_size = metadata
-            .batch_credential_issuance
-            .as_ref()
-            .map_or(1, |b| b.batch_size)
-            .clamp(1, wallet.config().copies.max(1));
-        let keys: Vec<SigningKey> = (0..batch_size).map(|_| SigningKey::generate()).collect();
-        let nonce = fetch_nonce(wallet, &metadata).await?;
-        let proofs = keys
-            .iter()
-            .map(|k| create_proof(k, &issuer_id, &nonce, now))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| WalletError::Offer(e.to_string()))?;
-        let body = json!({
-            "credential_configuration_id": config_id,
-            "proofs": {"jwt": proofs},
-        });
-        let reply = wallet
-            .http()
-            .post_json(
-                ISSUER,
-                &metadata.credential_endpoint,
-                &body,
-                Some(&token.access_token),
-                MAX_CREDENTIAL_RESPONSE,
-            )
-            .await?;
-        if !reply.ok() {
-            return Err(WalletError::Remote {
-                what: ISSUER,
-                reason: reply.error_text(),
+        let mut record = request_batch(
+            wallet,
+            &trust,
+            &metadata,
+            config_id,
+            &token.access_token,
+            now,
+        )
+        .await?;
+        // A refresh token rotates on use, so it can serve one credential only.
+        if offer.credential_configuration_ids.len() == 1 {
+            record.refresh = token.refresh_token.clone().map(|t| RefreshGrant {
+                token: t,
+                configuration_id: config_id.clone(),
             });
         }
-        let response: CredentialResponse = reply.json(ISSUER)?;
-        records.push(verify_batch(
-            &trust, &issuer_id, &vct, &keys, &response, now,
-        )?);
+        records.push(record);
     }
     store_records(wallet, records, now)
+}
+
+/// Asks the credential endpoint for a batch of `config_id` with fresh holder keys, and
+/// verifies what comes back.
+async fn request_batch(
+    wallet: &UnlockedWallet,
+    trust: &VerifiedTrustList,
+    metadata: &IssuerMetadata,
+    config_id: &str,
+    access_token: &str,
+    now: u64,
+) -> Result<CredentialRecord, WalletError> {
+    let issuer_id = &metadata.credential_issuer;
+    let vct = configured_vct(metadata, config_id)?;
+    if CredentialType::from_vct(&vct).is_none() || !trust.may_issue(issuer_id, &vct) {
+        return Err(WalletError::CredentialRejected(format!(
+            "the issuer may not issue {vct:?} according to the trust list"
+        )));
+    }
+    let batch_size = metadata
+        .batch_credential_issuance
+        .as_ref()
+        .map_or(1, |b| b.batch_size)
+        .clamp(1, wallet.config().copies.max(1));
+    let keys: Vec<SigningKey> = (0..batch_size).map(|_| SigningKey::generate()).collect();
+    let nonce = fetch_nonce(wallet, metadata).await?;
+    let proofs = keys
+        .iter()
+        .map(|k| create_proof(k, issuer_id, &nonce, now))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| WalletError::Offer(e.to_string()))?;
+    let body = json!({
+        "credential_configuration_id": config_id,
+        "proofs": {"jwt": proofs},
+    });
+    let reply = wallet
+        .http()
+        .post_json(
+            ISSUER,
+            &metadata.credential_endpoint,
+            &body,
+            Some(access_token),
+            MAX_CREDENTIAL_RESPONSE,
+        )
+        .await?;
+    if !reply.ok() {
+        return Err(WalletError::Remote {
+            what: ISSUER,
+            reason: reply.error_text(),
+        });
+    }
+    let response: CredentialResponse = reply.json(ISSUER)?;
+    verify_batch(trust, issuer_id, &vct, &keys, &response, now)
+}
+
+/// Fetches a fresh batch for a stored credential with its refresh token: new copies, new
+/// keys, and the issuer's current data (after a move: the new address). The rotated refresh
+/// token is stored before the credential is requested, so a failure halfway keeps a
+/// working token.
+pub async fn renew(wallet: &UnlockedWallet, id: &str) -> Result<CredentialSummary, WalletError> {
+    let now = wallet.now();
+    let loopback = wallet.config().allow_http_loopback;
+    let (store, key) = (wallet.store(), wallet.key());
+    let mut record = get_record(store, key, id)?;
+    let grant = record.refresh.clone().ok_or(WalletError::NotRenewable)?;
+    let trust = wallet.config().trust.trust_list(now)?;
+    if trust.issuer(&record.summary.issuer).is_none() {
+        return Err(WalletError::UntrustedIssuer(record.summary.issuer.clone()));
+    }
+    let metadata = fetch_metadata(wallet, &record.summary.issuer, loopback).await?;
+    let token_endpoint = token_endpoint(wallet, &metadata, loopback).await?;
+    let reply = wallet
+        .http()
+        .post_form(
+            ISSUER,
+            &token_endpoint,
+            TokenGrant::refresh_form(&grant.token),
+            None,
+            MAX_SMALL_RESPONSE,
+        )
+        .await?;
+    if !reply.ok() {
+        return Err(WalletError::Remote {
+            what: ISSUER,
+            reason: reply.error_text(),
+        });
+    }
+    let token: TokenResponse = reply.json(ISSUER)?;
+    record.refresh = token.refresh_token.clone().map(|t| RefreshGrant {
+        token: t,
+        configuration_id: grant.configuration_id.clone(),
+    });
+    let mut batch = Batch::new();
+    put_record(&mut batch, key, &record)?;
+    store.apply(batch)?;
+
+    let fresh = request_batch(
+        wallet,
+        &trust,
+        &metadata,
+        &grant.configuration_id,
+        &token.access_token,
+        now,
+    )
+    .await?;
+    record.copies = fresh.copies;
+    record.summary = CredentialSummary {
+        id: record.summary.id.clone(),
+        stored_at: record.summary.stored_at,
+        ..fresh.summary
+    };
+    record.recount();
+    let mut batch = Batch::new();
+    put_record(&mut batch, key, &record)?;
+    history::record(
+        store,
+        key,
+        &mut batch,
+        now,
+        EventKind::Renewed {
+            credential_id: record.summary.id.clone(),
+            vct: record.summary.vct.clone(),
+            copies: record.copies.len(),
+        },
+    )?;
+    store.apply(batch)?;
+    Ok(record.summary)
 }
 
 async fn resolve_offer(
@@ -377,7 +479,11 @@ fn verify_batch(
         copies_left: 0,
         presentations: 0,
     };
-    let mut record = CredentialRecord { summary, copies };
+    let mut record = CredentialRecord {
+        summary,
+        copies,
+        refresh: None,
+    };
     record.recount();
     Ok(record)
 }

@@ -73,6 +73,8 @@ enum Command {
     },
     /// Show one credential with all its data.
     Show { id: String },
+    /// Fetch fresh copies of a credential (and the issuer's current data, e.g. after a move).
+    Renew { id: String },
     /// Show what a request (openid4vp://…) asks, without answering it.
     Assess { uri: String },
     /// Answer a request (openid4vp://…): share with --approve, say no with --deny.
@@ -192,6 +194,10 @@ async fn run_unlocked(
         Command::Show { id } => {
             let _ = wallet.refresh_status().await;
             out.show(&wallet.credential(&id)?);
+        }
+        Command::Renew { id } => {
+            let renewed = wallet.renew(&id).await?;
+            out.accepted(std::slice::from_ref(&renewed));
         }
         Command::Refresh => {
             let report = wallet.refresh_status().await?;

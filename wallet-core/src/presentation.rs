@@ -232,6 +232,15 @@ pub async fn approve(
     history::record(store, key, &mut batch, now, kind)?;
     history::record_sharing(store, key, &mut batch, now, &party, &purpose, &attributes)?;
     store.apply(batch)?;
+    // Running low: fetch fresh copies now, while online. Best effort: the share already
+    // happened, and the next presentation can still use the last copy.
+    for item in &plan.items {
+        if let Ok(summary) = credentials::get_summary(store, key, &item.credential_id) {
+            if summary.copies_left <= credentials::LOW_COPIES {
+                let _ = crate::issuance::renew(wallet, &item.credential_id).await;
+            }
+        }
+    }
     Ok(Answered {
         redirect_uri,
         notified: true,

@@ -84,10 +84,7 @@ fn context(tree: TreeId, key: &[u8]) -> Vec<u8> {
 impl Store {
     /// Opens (creating if needed) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::LowSpace)
-            .open()?;
+        let db = open_db(dir)?;
         let trees = TreeId::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
@@ -207,6 +204,30 @@ impl Store {
         }
         self.db.flush()?;
         Ok(())
+    }
+}
+
+/// Opens the database, waiting briefly for the file lock: a wallet closed a moment ago
+/// (an app restart) may still be releasing it from sled's background flusher.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let mut tries = 0;
+    loop {
+        match sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::LowSpace)
+            .open()
+        {
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock") =>
+            {
+                tries += 1;
+                if tries >= 50 {
+                    return Err(StoreError::Db(sled::Error::Io(e)));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return Ok(other?),
+        }
     }
 }
 

@@ -205,6 +205,11 @@ impl UnlockedWallet {
         issuance::accept_offer(self, uri, tx_code).await
     }
 
+    /// Fetches fresh copies (and current data) for a credential.
+    pub async fn renew(&self, id: &str) -> Result<CredentialSummary, WalletError> {
+        issuance::renew(self, id).await
+    }
+
     /// Checks expiry and revocation of every valid credential.
     pub async fn refresh_status(&self) -> Result<StatusReport, WalletError> {
         status::refresh(self).await

@@ -165,7 +165,8 @@ async fn two_verifiers_cannot_link_two_presentations() {
         da.iter().all(|d| !db.contains(d)),
         "no disclosure (salt) in common"
     );
-    assert_eq!(wallet.credentials(None, 1).unwrap()[0].copies_left, 1);
+    // One copy left after two shares: fresh copies were fetched.
+    assert_eq!(wallet.credentials(None, 1).unwrap()[0].copies_left, 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -433,9 +434,17 @@ async fn revoked_credential_is_outdated_and_never_presented() {
     let link = verifier.request(Some("aanvraag-medehuur"), housing_query(), &[]);
     let pending = wallet.assess_request(&link, Lang::Nl).await.unwrap();
     assert_eq!(pending.assessment.verdict.code(), "missing");
-    // Renewing: a new offer after the move gives a valid credential again.
-    let (offer, _, _) = w.issuer.offer("woonhistorie", false).await;
-    wallet.accept_offer(&offer, None).await.unwrap();
+    // Renewing fetches the issuer's current data: the new address.
+    let renewed = wallet.renew(&c.id).await.unwrap();
+    assert_eq!(renewed.id, c.id);
+    assert_eq!(renewed.status, CredentialStatus::Valid);
+    assert!(renewed.claims["addresses"]
+        .to_string()
+        .contains("Nieuwe Gracht"));
+    assert!(matches!(
+        &wallet.history(None, 1).unwrap()[0].kind,
+        EventKind::Renewed { copies: 3, .. }
+    ));
     let pending = wallet
         .assess_request(
             &verifier.request(Some("aanvraag-medehuur"), housing_query(), &[]),
@@ -485,5 +494,45 @@ async fn pin_change_reset_and_history_survive_restarts() {
     assert_eq!(
         wallet.unlock(&Pin::new("918273")).err().map(|e| e.code()),
         Some("not_initialised")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_running_low_are_renewed_with_new_keys() {
+    let w = world().await;
+    let wallet = w.filled_wallet("woonhistorie").await;
+    let verifier = w.housing().await;
+    let mut holder_keys = Vec::new();
+    for _ in 0..4 {
+        let link = verifier.request(Some("aanvraag-medehuur"), housing_query(), &[]);
+        let pending = wallet.assess_request(&link, Lang::Nl).await.unwrap();
+        assert!(!pending.assessment.linkable);
+        wallet.approve(&pending).await.unwrap();
+    }
+    for o in verifier.outcomes() {
+        let Outcome::Verified { presentations, .. } = o else {
+            panic!("{o:?}")
+        };
+        let parsed = UnverifiedSdJwt::parse(&presentations[0]).unwrap();
+        let claims: Value = parsed.issuer_jws().claims_unverified().unwrap();
+        holder_keys.push(claims["cnf"].to_string());
+    }
+    holder_keys.sort();
+    holder_keys.dedup();
+    assert_eq!(holder_keys.len(), 4, "four presentations, four keys");
+    // 3 copies: after every second share one is left, so 3 fresh ones were fetched.
+    let c = &wallet.credentials(None, 1).unwrap()[0];
+    assert_eq!((c.copies_total, c.copies_left), (3, 3));
+    let renewals = wallet
+        .history(None, 50)
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Renewed { .. }))
+        .count();
+    assert_eq!(renewals, 2);
+    assert_eq!(
+        wallet.credential_count(),
+        1,
+        "renewal replaces, it does not add"
     );
 }
