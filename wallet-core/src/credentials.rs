@@ -224,7 +224,8 @@ pub fn usable_of_type(
 ) -> Result<Vec<CredentialSummary>, WalletError> {
     let prefix = key.tag("vct", vct.as_bytes());
     let mut found = Vec::new();
-    for index_key in store.keys_with_prefix(TreeId::ByType, &prefix)? {
+    for index_key in store.keys_with_prefix(TreeId::ByType, &prefix) {
+        let index_key = index_key?;
         let id = &index_key[prefix.len()..];
         if let Some(summary) = store.get_sealed::<CredentialSummary>(key, TreeId::Summaries, id)? {
             if summary.usable() {

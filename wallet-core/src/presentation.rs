@@ -41,7 +41,6 @@ pub async fn fetch_request(
     uri: &str,
     lang: Lang,
 ) -> Result<PendingRequest, WalletError> {
-    let now = wallet.now();
     let loopback = wallet.config().allow_http_loopback;
     let link = RequestLink::parse(uri.trim(), loopback)
         .map_err(|e| WalletError::Request(e.to_string()))?;
@@ -62,6 +61,19 @@ pub async fn fetch_request(
     }
     let jwt = String::from_utf8(reply.body)
         .map_err(|_| WalletError::Request("the request object is not text".into()))?;
+    assess_request_object(wallet, &link, &jwt, lang)
+}
+
+/// Everything after fetching: verifies the request object and its attestation, and assesses
+/// it against the registration and the held credentials. No network.
+pub fn assess_request_object(
+    wallet: &UnlockedWallet,
+    link: &RequestLink,
+    jwt: &str,
+    lang: Lang,
+) -> Result<PendingRequest, WalletError> {
+    let now = wallet.now();
+    let loopback = wallet.config().allow_http_loopback;
     let blocked = |reason: String| PendingRequest {
         assessment: consent::unknown_party(reason),
         verified: None,
@@ -88,14 +100,9 @@ pub async fn fetch_request(
         .iter()
         .flat_map(|q| q.meta().vct_values().unwrap_or_default())
         .collect();
+    vcts.sort();
     vcts.dedup();
     for vct in vcts {
-        if held
-            .iter()
-            .any(|c: &credentials::CredentialSummary| &c.vct == vct)
-        {
-            continue;
-        }
         held.extend(credentials::usable_of_type(
             wallet.store(),
             wallet.key(),

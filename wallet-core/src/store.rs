@@ -146,17 +146,17 @@ impl Store {
             .collect()
     }
 
-    /// Keys of `tree` that start with `prefix`, highest first.
-    pub fn keys_with_prefix(
-        &self,
+    /// Keys of `tree` that start with `prefix`, highest first, read lazily so a caller
+    /// that needs a few of many stops early.
+    pub fn keys_with_prefix<'a>(
+        &'a self,
         tree: TreeId,
         prefix: &[u8],
-    ) -> Result<Vec<Vec<u8>>, StoreError> {
+    ) -> impl Iterator<Item = Result<Vec<u8>, StoreError>> + 'a {
         self.tree(tree)
             .scan_prefix(prefix)
             .rev()
             .map(|item| Ok(item?.0.to_vec()))
-            .collect()
     }
 
     /// All keys of `tree`, lowest first (for whole-wallet passes such as status refresh).

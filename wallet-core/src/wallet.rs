@@ -224,6 +224,18 @@ impl UnlockedWallet {
         presentation::fetch_request(self, uri, lang).await
     }
 
+    /// Verifies and assesses a request object already fetched for `link` (no network).
+    pub fn assess_request_object(
+        &self,
+        link: &str,
+        jwt: &str,
+        lang: Lang,
+    ) -> Result<PendingRequest, WalletError> {
+        let link = protocol::oid4vp::RequestLink::parse(link, self.config().allow_http_loopback)
+            .map_err(|e| WalletError::Request(e.to_string()))?;
+        presentation::assess_request_object(self, &link, jwt, lang)
+    }
+
     /// Shares what the assessment lists (the caller has confirmed the PIN).
     pub async fn approve(&self, pending: &PendingRequest) -> Result<Answered, WalletError> {
         presentation::approve(self, pending).await
@@ -271,15 +283,16 @@ impl UnlockedWallet {
         })
     }
 
-    /// Writes test data straight into the store (benchmarks and tests): `credentials`
-    /// summaries copied from `template` and `events` history entries.
+    /// Fills the wallet for benchmarks: `credentials` copies of credential `template_id`
+    /// and `events` history entries, written in large transactions.
     #[doc(hidden)]
     pub fn bulk_fill(
         &self,
-        template: &credentials::CredentialRecord,
+        template_id: &str,
         credentials: usize,
         events: usize,
     ) -> Result<(), WalletError> {
+        let template = credentials::get_record(self.store(), &self.key, template_id)?;
         let mut batch = Batch::new();
         for i in 0..credentials {
             let mut record = template.clone();
