@@ -14,13 +14,13 @@ cat <<'TXT'
 Regie demo
 ==========
 Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR
-documents) and the issuer service's OpenID4VCI endpoints and back-office API.
-Not built yet: the citizen portal, the verifier (regie-verifier), the wallet CLI
-(regie-wallet) and the app.
+documents), the issuer service's OpenID4VCI endpoints and back-office API, and the wallet
+CLI (regie-wallet).
+Not built yet: the app.
 
 First the whole chain in one process:
 TXT
-cargo build --quiet --locked -p protocol --example demo -p regie-issuer
+cargo build --quiet --locked -p protocol --example demo -p regie-issuer -p wallet-core
 cargo run --quiet --locked -p protocol --example demo
 
 export REGIE_ISSUER_ADMIN_TOKEN=${REGIE_ISSUER_ADMIN_TOKEN:-demo-admin-token}
@@ -41,10 +41,23 @@ The issuer runs at http://127.0.0.1:8701
   status list:   http://127.0.0.1:8701/status/1
 A credential offer for test person Suzanne Moulin (BSN 999993653), made with the back-office API:
 TXT
-curl -fsS -X POST http://127.0.0.1:8701/api/offers \
+offer=$(curl -fsS -X POST http://127.0.0.1:8701/api/offers \
     -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    -d '{"bsn":"999993653","credential_type":"uittreksel-brp"}'
+    -d '{"bsn":"999993653","credential_type":"woonhistorie"}')
+echo "$offer"
+offer_uri=$(printf '%s' "$offer" | sed -n 's/.*"offer_uri":"\([^"]*\)".*/\1/p')
+
+# The demo wallet's PIN is 482915 (demo only).
+wallet=(./target/debug/regie-wallet --data-dir data/demo/wallet --pin-stdin)
 echo
+echo "The wallet CLI takes it (demo wallet in data/demo/wallet, PIN 482915):"
+state=$(echo 482915 | "${wallet[@]}" --json lock-status 2>&1; echo 482915 | "${wallet[@]}" --json list 2>&1 || true)
+if [[ $state == *not_initialised* ]]; then
+    echo 482915 | "${wallet[@]}" init
+fi
+echo 482915 | "${wallet[@]}" accept-offer "$offer_uri"
+echo 482915 | "${wallet[@]}" list
 echo
+echo "Try: ./target/debug/regie-wallet --data-dir data/demo/wallet history"
 echo "Test persons: ./target/debug/regie-issuer persons. Press Ctrl-C to stop."
 wait $issuer
