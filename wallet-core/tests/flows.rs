@@ -536,3 +536,30 @@ async fn copies_running_low_are_renewed_with_new_keys() {
         "renewal replaces, it does not add"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_credential_is_marked_and_logged() {
+    let w = world().await;
+    let clock = std::sync::Arc::new(wallet_core::clock::ManualClock::new(now()));
+    let mut config = wallet_config(&w.dir, &w.scheme);
+    config.clock = clock.clone();
+    let wallet = wallet_core::Wallet::open(config)
+        .unwrap()
+        .init(&Pin::new(PIN))
+        .unwrap();
+    let (offer, _, _) = w.issuer.offer("uittreksel-brp", false).await;
+    wallet.accept_offer(&offer, None).await.unwrap();
+    assert!(wallet.refresh_status().await.unwrap().expired.is_empty());
+    clock.advance(366 * 86_400);
+    let report = wallet.refresh_status().await.unwrap();
+    assert_eq!(report.expired.len(), 1);
+    let c = &wallet.credentials(None, 1).unwrap()[0];
+    assert_eq!(c.status, CredentialStatus::Expired);
+    assert!(!c.usable());
+    assert!(matches!(
+        &wallet.history(None, 1).unwrap()[0].kind,
+        EventKind::Expired { .. }
+    ));
+    // Checked once: a second refresh does not log it again.
+    assert_eq!(wallet.refresh_status().await.unwrap().checked, 0);
+}

@@ -261,7 +261,7 @@ impl Scheme {
         let list = TrustList {
             iss: "test-anchor".into(),
             iat: now() - 60,
-            exp: now() + 86_400,
+            exp: now() + 2 * 365 * 86_400,
             issuers: vec![TrustedIssuer {
                 id: issuer.url.clone(),
                 name: Localized {
@@ -291,7 +291,7 @@ impl Scheme {
         let list = TrustList {
             iss: "test-anchor".into(),
             iat: now() - 60,
-            exp: now() + 86_400,
+            exp: now() + 2 * 365 * 86_400,
             issuers: vec![TrustedIssuer {
                 id: issuer.url.clone(),
                 name: Localized {
