@@ -43,7 +43,7 @@ pub struct CredentialSummary {
     pub status_checked_at: Option<u64>,
     pub copies_total: usize,
     pub copies_left: usize,
-    /// Presentations made with this credential, all copies together.
+    /// Presentations made with this credential over its life, renewals included.
     #[serde(default)]
     pub presentations: u32,
 }
@@ -138,7 +138,6 @@ impl CredentialRecord {
     pub fn recount(&mut self) {
         self.summary.copies_total = self.copies.len();
         self.summary.copies_left = self.copies.iter().filter(|c| c.presented == 0).count();
-        self.summary.presentations = self.copies.iter().map(|c| c.presented).sum();
     }
 }
 

@@ -207,6 +207,7 @@ pub async fn renew(wallet: &UnlockedWallet, id: &str) -> Result<CredentialSummar
     record.summary = CredentialSummary {
         id: record.summary.id.clone(),
         stored_at: record.summary.stored_at,
+        presentations: record.summary.presentations,
         ..fresh.summary
     };
     record.recount();

@@ -239,7 +239,7 @@ async fn run_unlocked(
             let text = serde_json::to_string_pretty(&export).unwrap_or_default();
             match file {
                 Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
+                    write_private(&path, text.as_bytes()).map_err(|e| {
                         WalletError::Store(wallet_core::store::StoreError::Db(sled::Error::Io(e)))
                     })?;
                     out.done(cli_text::exported(lang, &path));
@@ -250,6 +250,16 @@ async fn run_unlocked(
         Command::Init | Command::Reset { .. } | Command::LockStatus | Command::ChangePin => {}
     }
     Ok(())
+}
+
+/// Writes a file only its owner can read: an export holds personal data.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// Where PINs come from: standard input lines, or a prompt without echo.

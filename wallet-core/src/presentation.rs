@@ -161,6 +161,7 @@ pub async fn approve(
             return Err(WalletError::UnknownCredential);
         }
         let index = record.next_copy().ok_or(WalletError::UnknownCredential)?;
+        record.summary.presentations += 1;
         let copy = &mut record.copies[index];
         copy.presented += 1;
         let presented = SdJwt::parse_held(&copy.sd_jwt)

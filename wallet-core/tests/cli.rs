@@ -197,6 +197,11 @@ async fn cli_takes_an_offer_and_answers_requests() {
         blocking(move || c.run(&["export", "--out", o.to_str().unwrap()], &pin_line())).await;
     assert_eq!(exported.code, 0, "{}", exported.stderr);
     let export: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "an export is readable by its owner only");
+    }
     assert_eq!(export["history"].as_array().unwrap().len(), 4);
 }
 
@@ -297,9 +302,7 @@ fn check_consistent(cli: &Cli) -> (usize, usize, usize) {
     }
     let used: usize = credentials
         .iter()
-        .map(|c| {
-            (c["copies_total"].as_u64().unwrap() - c["copies_left"].as_u64().unwrap()) as usize
-        })
+        .map(|c| c["presentations"].as_u64().unwrap() as usize)
         .sum();
     let history = cli.run(&["--json", "history", "--limit", "500"], &pin_line());
     let events = history.json()["events"].as_array().unwrap().clone();
@@ -369,7 +372,8 @@ async fn killed_at_random_moments_the_store_stays_whole() {
         assert_eq!(received, verifier.outcomes().len(), "every answer verified");
         assert!(
             shared <= received && received <= used,
-            "shared {shared} received {received} used {used}"
+            "shared {shared} received {received} used {used}: {}",
+            cli.run(&["--json", "list"], &pin_line()).stdout
         );
     }
     let c = cli.clone();

@@ -98,6 +98,7 @@ async fn issued_credential_is_shared_with_exactly_what_was_asked() {
 
     let after = wallet.credentials(None, 1).unwrap();
     assert_eq!(after[0].copies_left, 2);
+    assert_eq!(after[0].presentations, 1);
     let history = wallet.history(None, 10).unwrap();
     assert!(
         matches!(&history[0].kind, EventKind::Shared { party, .. } if party.legal_name.contains("Woonstichting"))
