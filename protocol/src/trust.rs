@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::claim_path::ClaimPath;
 use crate::credential_types::Lang;
+use crate::dcql::DcqlQuery;
 use crate::jose::{self, JoseError, PublicJwk, SigningKey, UnverifiedJws};
 
 /// `typ` of a verifier attestation JWT.
@@ -138,6 +139,84 @@ impl Registration {
             Ok(purpose)
         } else {
             Err(TrustError::OverAsking { not_allowed })
+        }
+    }
+}
+
+/// Every (credential type, claim path) a DCQL query could make a wallet disclose; `None` as
+/// path when a query asks for a type without naming claims. Alternatives (`claim_sets`) all
+/// count: a registration must allow whatever the wallet might choose.
+pub fn requested_claims(query: &DcqlQuery) -> Vec<(String, Option<ClaimPath>)> {
+    let mut pairs = Vec::new();
+    for q in query.credentials() {
+        let vcts = q.meta().vct_values().unwrap_or_default();
+        for vct in vcts {
+            match q.claims() {
+                Some(claims) if !claims.is_empty() => {
+                    pairs.extend(claims.iter().map(|c| (vct.clone(), Some(c.path().clone()))))
+                }
+                _ => pairs.push((vct.clone(), None)),
+            }
+        }
+    }
+    pairs
+}
+
+/// (credential type, claim path) pairs; `None`: the type itself.
+pub type NotAllowedPairs = Vec<(String, Option<ClaimPath>)>;
+
+/// The registered purpose the request stays within: the one it names, or else the first
+/// that allows everything it asks. Otherwise what it asks beyond (for the named purpose,
+/// or the closest one).
+pub fn purpose_for<'r>(
+    registration: &'r Registration,
+    named: Option<&str>,
+    requested: &[(String, Option<ClaimPath>)],
+) -> Result<&'r Purpose, NotAllowedPairs> {
+    let check = |purpose: &'r Purpose| -> Result<&'r Purpose, NotAllowedPairs> {
+        let type_only: NotAllowedPairs = requested
+            .iter()
+            .filter(|(vct, path)| {
+                path.is_none() && !purpose.credentials.iter().any(|c| &c.vct == vct)
+            })
+            .cloned()
+            .collect();
+        let with_path: Vec<(String, ClaimPath)> = requested
+            .iter()
+            .filter_map(|(vct, path)| path.clone().map(|p| (vct.clone(), p)))
+            .collect();
+        let mut not_allowed = type_only;
+        match registration.check_request(&purpose.id, &with_path) {
+            Ok(_) => {}
+            Err(TrustError::OverAsking { not_allowed: more }) => {
+                not_allowed.extend(more.into_iter().map(|(v, p)| (v, Some(p))))
+            }
+            Err(_) => not_allowed.extend(requested.iter().cloned()),
+        }
+        if not_allowed.is_empty() {
+            Ok(purpose)
+        } else {
+            Err(not_allowed)
+        }
+    };
+    match named {
+        Some(id) => match registration.purpose(id) {
+            Some(p) => check(p),
+            None => Err(requested.to_vec()),
+        },
+        None => {
+            let mut closest: Option<NotAllowedPairs> = None;
+            for p in &registration.purposes {
+                match check(p) {
+                    Ok(p) => return Ok(p),
+                    Err(na) => {
+                        if closest.as_ref().is_none_or(|c| na.len() < c.len()) {
+                            closest = Some(na);
+                        }
+                    }
+                }
+            }
+            Err(closest.unwrap_or_else(|| requested.to_vec()))
         }
     }
 }

@@ -5,7 +5,7 @@ use protocol::claim_path::ClaimPath;
 use protocol::credential_types::Lang;
 use protocol::dcql::{match_credentials, HeldCredential, FORMAT_SD_JWT_VC};
 use protocol::oid4vp::VerifiedRequest;
-use protocol::trust::{Purpose, Registration, TrustError, VerifiedTrustList};
+use protocol::trust::{purpose_for, requested_claims, Purpose, VerifiedTrustList};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -162,8 +162,8 @@ pub fn assess(
 ) -> (Assessment, Option<Plan>) {
     let registration = request.attestation.registration();
     let query = &request.request.dcql_query;
-    let requested = requested_pairs(request);
-    let purpose = choose_purpose(registration, request.request.purpose.as_deref(), &requested);
+    let requested = requested_claims(query);
+    let purpose = purpose_for(registration, request.request.purpose.as_deref(), &requested);
     let mut assessment = Assessment {
         verdict: Verdict::Ok,
         party: Some(party_info(request)),
@@ -296,82 +296,6 @@ pub fn assess(
         });
     }
     (assessment, Some(plan))
-}
-
-/// Every (credential type, claim path) the query could make the wallet disclose; `None`
-/// as path when a query asks for a type without naming claims.
-fn requested_pairs(request: &VerifiedRequest) -> Vec<(String, Option<ClaimPath>)> {
-    let mut pairs = Vec::new();
-    for q in request.request.dcql_query.credentials() {
-        let vcts = q.meta().vct_values().unwrap_or_default();
-        for vct in vcts {
-            match q.claims() {
-                Some(claims) if !claims.is_empty() => {
-                    pairs.extend(claims.iter().map(|c| (vct.clone(), Some(c.path().clone()))))
-                }
-                _ => pairs.push((vct.clone(), None)),
-            }
-        }
-    }
-    pairs
-}
-
-type NotAllowedPairs = Vec<(String, Option<ClaimPath>)>;
-
-/// The registered purpose the request stays within: the one it names, or else the first
-/// that allows everything it asks. Otherwise what it asks beyond (for the named purpose,
-/// or the closest one).
-fn choose_purpose<'r>(
-    registration: &'r Registration,
-    named: Option<&str>,
-    requested: &[(String, Option<ClaimPath>)],
-) -> Result<&'r Purpose, NotAllowedPairs> {
-    let check = |purpose: &'r Purpose| -> Result<&'r Purpose, NotAllowedPairs> {
-        let type_only: NotAllowedPairs = requested
-            .iter()
-            .filter(|(vct, path)| {
-                path.is_none() && !purpose.credentials.iter().any(|c| &c.vct == vct)
-            })
-            .cloned()
-            .collect();
-        let with_path: Vec<(String, ClaimPath)> = requested
-            .iter()
-            .filter_map(|(vct, path)| path.clone().map(|p| (vct.clone(), p)))
-            .collect();
-        let mut not_allowed = type_only;
-        match registration.check_request(&purpose.id, &with_path) {
-            Ok(_) => {}
-            Err(TrustError::OverAsking { not_allowed: more }) => {
-                not_allowed.extend(more.into_iter().map(|(v, p)| (v, Some(p))))
-            }
-            Err(_) => not_allowed.extend(requested.iter().cloned()),
-        }
-        if not_allowed.is_empty() {
-            Ok(purpose)
-        } else {
-            Err(not_allowed)
-        }
-    };
-    match named {
-        Some(id) => match registration.purpose(id) {
-            Some(p) => check(p),
-            None => Err(requested.to_vec()),
-        },
-        None => {
-            let mut closest: Option<NotAllowedPairs> = None;
-            for p in &registration.purposes {
-                match check(p) {
-                    Ok(p) => return Ok(p),
-                    Err(na) => {
-                        if closest.as_ref().is_none_or(|c| na.len() < c.len()) {
-                            closest = Some(na);
-                        }
-                    }
-                }
-            }
-            Err(closest.unwrap_or_else(|| requested.to_vec()))
-        }
-    }
 }
 
 fn party_info(request: &VerifiedRequest) -> PartyInfo {

@@ -1,0 +1,243 @@
+//! The session API for a relying party's back-end (bearer API key per party): create a
+//! session with purpose, DCQL query and optional transaction data; get its QR code and
+//! same-device link; poll its status; read the verified claims once done.
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use protocol::dcql::DcqlQuery;
+use protocol::oid4vp::RequestLink;
+use protocol::trust::{purpose_for, requested_claims, CLIENT_ID_PREFIX};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::registry::RelyingParty;
+use crate::service::{error, no_store, random_token, Shared, SESSION_TTL};
+use crate::sessions::{Session, SessionError, SessionStatus};
+
+/// Most transaction data entries per session.
+const MAX_TRANSACTION_DATA: usize = 8;
+
+#[derive(Deserialize)]
+struct CreateSession {
+    relying_party: Option<String>,
+    purpose: String,
+    dcql_query: Value,
+    #[serde(default)]
+    transaction_data: Vec<Value>,
+}
+
+/// The party whose API key is in the `Authorization` header.
+pub fn authenticated<'a>(
+    verifier: &'a crate::service::Verifier,
+    headers: &HeaderMap,
+) -> Result<&'a RelyingParty, Response> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match key.and_then(|k| verifier.registry.by_api_key(k.trim())) {
+        Some(party) => Ok(party),
+        None => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "a relying party's API key is required: Authorization: Bearer <key>",
+        )),
+    }
+}
+
+fn invalid(description: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+/// `POST /api/sessions`.
+pub async fn create_session(
+    State(verifier): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let party = match authenticated(&verifier, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Ok(request) = serde_json::from_slice::<CreateSession>(&body) else {
+        return invalid("expected {\"purpose\", \"dcql_query\", \"transaction_data\"?}");
+    };
+    if request
+        .relying_party
+        .as_deref()
+        .is_some_and(|id| id != party.id)
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "wrong_relying_party",
+            "the API key belongs to another relying party",
+        );
+    }
+    let query = match DcqlQuery::from_json_value(&request.dcql_query) {
+        Ok(q) => q,
+        Err(e) => return invalid(&format!("dcql_query: {e}")),
+    };
+    if let Err(not_allowed) = purpose_for(
+        &party.registration,
+        Some(&request.purpose),
+        &requested_claims(&query),
+    ) {
+        let list: Vec<Value> = not_allowed
+            .iter()
+            .map(|(vct, path)| json!({"vct": vct, "path": path}))
+            .collect();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({
+                "error": "over_asking",
+                "error_description": "the query asks for more than the registration allows for this purpose (or the purpose is not registered)",
+                "not_allowed": list,
+            })),
+        )
+            .into_response();
+    }
+    if request.transaction_data.len() > MAX_TRANSACTION_DATA {
+        return invalid("too many transaction_data entries");
+    }
+    for t in &request.transaction_data {
+        let names_queries = t
+            .get("credential_ids")
+            .and_then(Value::as_array)
+            .is_some_and(|ids| {
+                !ids.is_empty()
+                    && ids
+                        .iter()
+                        .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
+            });
+        if t.get("type").and_then(Value::as_str).is_none() || !names_queries {
+            return invalid(
+                "each transaction_data entry needs a type and credential_ids naming queries",
+            );
+        }
+    }
+    let now = verifier.clock.now();
+    let session = Session {
+        id: random_token(),
+        party_id: party.id.clone(),
+        purpose: request.purpose,
+        dcql_query: query.to_json_value(),
+        transaction_data: request.transaction_data,
+        nonce: random_token(),
+        state: random_token(),
+        created_at: now,
+        expires_at: now + SESSION_TTL,
+        status: SessionStatus::Pending,
+        reason: None,
+        claims: None,
+    };
+    if let Err(e) = verifier.sessions.insert(&session) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string());
+    }
+    let base = &verifier.public_url;
+    let link = link(&verifier, party, &session.id);
+    (
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({
+            "session_id": session.id,
+            "request_uri": format!("{base}/request/{}", session.id),
+            "link": link,
+            "qr": format!("{base}/api/sessions/{}/qr.png", session.id),
+            "qr_svg": format!("{base}/api/sessions/{}/qr.svg", session.id),
+            "status_url": format!("{base}/api/sessions/{}", session.id),
+            "expires_at": session.expires_at,
+        })),
+    )
+        .into_response()
+}
+
+/// The `openid4vp://` link of a session.
+pub fn link(verifier: &crate::service::Verifier, party: &RelyingParty, id: &str) -> String {
+    RequestLink {
+        client_id: format!("{CLIENT_ID_PREFIX}{}", party.client_id),
+        request_uri: format!("{}/request/{id}", verifier.public_url),
+    }
+    .to_uri()
+}
+
+/// The session as the API shows it.
+pub fn session_json(session: &Session, now: u64) -> Value {
+    let status = session.status_at(now);
+    json!({
+        "session_id": session.id,
+        "relying_party": session.party_id,
+        "purpose": session.purpose,
+        "status": status,
+        "status_text": status.dutch(),
+        "reason": session.reason,
+        "claims": if status == SessionStatus::Done { session.claims.clone() } else { None },
+        "created_at": session.created_at,
+        "expires_at": session.expires_at,
+    })
+}
+
+fn session_error(e: SessionError) -> Response {
+    match e {
+        SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such session"),
+        e => error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
+    }
+}
+
+/// `GET /api/sessions/{id}`: only the party that made it may read it.
+pub async fn get_session(
+    State(verifier): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let party = match authenticated(&verifier, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match verifier.sessions.get(&id) {
+        Ok(s) if s.party_id == party.id => no_store(Json(session_json(&s, verifier.clock.now()))),
+        Ok(_) => session_error(SessionError::Unknown),
+        Err(e) => session_error(e),
+    }
+}
+
+fn session_link(verifier: &Shared, id: &str) -> Result<String, Response> {
+    let session = verifier.sessions.get(id).map_err(session_error)?;
+    let party = verifier
+        .registry
+        .by_id(&session.party_id)
+        .ok_or_else(|| session_error(SessionError::Unknown))?;
+    Ok(link(verifier, party, id))
+}
+
+/// `GET /api/sessions/{id}/qr.png`: the link as a QR code. Public: the session id is an
+/// unguessable capability and the link itself is what the citizen scans anyway.
+pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
+    match session_link(&verifier, &id) {
+        Ok(link) => match crate::qr::png(&link, 6) {
+            Some(png) => no_store(([(header::CONTENT_TYPE, "image/png")], png)),
+            None => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "qr",
+                "cannot draw the QR code",
+            ),
+        },
+        Err(r) => r,
+    }
+}
+
+/// `GET /api/sessions/{id}/qr.svg`.
+pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
+    match session_link(&verifier, &id) {
+        Ok(link) => match crate::qr::svg(&link, "QR-code om te scannen met uw Regie-app") {
+            Some(svg) => no_store(([(header::CONTENT_TYPE, "image/svg+xml")], svg)),
+            None => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "qr",
+                "cannot draw the QR code",
+            ),
+        },
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,145 @@
+//! Sessions in sled: one per request a relying party makes. Every change is a
+//! compare-and-swap on the stored session, so two answers racing for one session cannot
+//! both win, and a finished session never changes again.
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Where a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Waiting for the wallet to fetch the request.
+    Pending,
+    /// The wallet fetched the request; waiting for the answer.
+    Retrieved,
+    /// Verified claims are available.
+    Done,
+    /// The citizen declined ("geweigerd").
+    Denied,
+    /// The answer did not verify; `reason` says why.
+    Failed,
+    /// No answer in time.
+    Expired,
+}
+
+impl SessionStatus {
+    /// Whether the session can still be answered.
+    pub fn open(self) -> bool {
+        matches!(self, SessionStatus::Pending | SessionStatus::Retrieved)
+    }
+
+    /// The Dutch word the demo pages and the API show.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "wacht op scan",
+            SessionStatus::Retrieved => "wacht op toestemming",
+            SessionStatus::Done => "ontvangen en gecontroleerd",
+            SessionStatus::Denied => "geweigerd",
+            SessionStatus::Failed => "mislukt",
+            SessionStatus::Expired => "verlopen",
+        }
+    }
+}
+
+/// One request of a relying party.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub party_id: String,
+    pub purpose: String,
+    pub dcql_query: Value,
+    pub transaction_data: Vec<Value>,
+    pub nonce: String,
+    pub state: String,
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub status: SessionStatus,
+    /// Why it failed (no personal data).
+    pub reason: Option<String>,
+    /// The verified claims per credential query id.
+    pub claims: Option<Value>,
+}
+
+impl Session {
+    /// The status at `now`: an open session past its time is expired.
+    pub fn status_at(&self, now: u64) -> SessionStatus {
+        if self.status.open() && now >= self.expires_at {
+            SessionStatus::Expired
+        } else {
+            self.status
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session store: {0}")]
+    Db(#[from] sled::Error),
+    #[error("session store holds damaged data")]
+    Damaged,
+    #[error("no such session")]
+    Unknown,
+    #[error("the session is finished or expired")]
+    Closed,
+}
+
+/// The session store.
+pub struct Sessions {
+    tree: sled::Tree,
+    db: sled::Db,
+}
+
+impl Sessions {
+    pub fn open(dir: &Path) -> Result<Sessions, SessionError> {
+        let db = sled::open(dir)?;
+        Ok(Sessions {
+            tree: db.open_tree("sessions")?,
+            db,
+        })
+    }
+
+    pub fn insert(&self, session: &Session) -> Result<(), SessionError> {
+        let bytes = serde_json::to_vec(session).map_err(|_| SessionError::Damaged)?;
+        self.tree.insert(session.id.as_bytes(), bytes)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Session, SessionError> {
+        let bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
+        serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)
+    }
+
+    /// Changes an open session with `change`, atomically: fails with `Closed` if the session
+    /// is finished or expired at `now`, or was changed by someone else meanwhile into a
+    /// closed state.
+    pub fn update_open(
+        &self,
+        id: &str,
+        now: u64,
+        change: impl Fn(&mut Session),
+    ) -> Result<Session, SessionError> {
+        loop {
+            let old_bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
+            let mut session: Session =
+                serde_json::from_slice(&old_bytes).map_err(|_| SessionError::Damaged)?;
+            if !session.status_at(now).open() {
+                return Err(SessionError::Closed);
+            }
+            change(&mut session);
+            let new_bytes = serde_json::to_vec(&session).map_err(|_| SessionError::Damaged)?;
+            match self
+                .tree
+                .compare_and_swap(id.as_bytes(), Some(old_bytes), Some(new_bytes))?
+            {
+                Ok(()) => {
+                    self.db.flush()?;
+                    return Ok(session);
+                }
+                Err(_) => continue,
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Token Status Lists, fetched from the issuer and kept for their `ttl` (bounded), so that a
+//! busy verifier asks the issuer once per list per few minutes, not once per presentation.
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use protocol::status_list::StatusReference;
+use protocol::status_list::{Status, UnverifiedStatusListToken, VerifiedStatusList, MAX_TOKEN_LEN};
+use protocol::trust::VerifiedTrustList;
+
+/// Shortest and longest time a list is kept, whatever its `ttl` says.
+const MIN_TTL: u64 = 30;
+const MAX_TTL: u64 = 3600;
+const DEFAULT_TTL: u64 = 300;
+
+/// Why a status could not be established.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatusError {
+    #[error("the status list is not at the issuer's address")]
+    ForeignList,
+    #[error("the status list could not be fetched")]
+    Unreachable,
+    #[error("the status list does not verify: {0}")]
+    Invalid(String),
+}
+
+struct Cached {
+    list: VerifiedStatusList,
+    until: u64,
+}
+
+/// The cache, shared by all requests.
+pub struct StatusCache {
+    http: reqwest::Client,
+    lists: Mutex<HashMap<String, Cached>>,
+    allow_http_loopback: bool,
+}
+
+impl StatusCache {
+    pub fn new(allow_http_loopback: bool) -> StatusCache {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        StatusCache {
+            http,
+            lists: Mutex::new(HashMap::new()),
+            allow_http_loopback,
+        }
+    }
+
+    /// The status of `reference` in a list of `issuer`, verified with its key from `trust`.
+    pub async fn status(
+        &self,
+        issuer: &str,
+        reference: &StatusReference,
+        trust: &VerifiedTrustList,
+        now: u64,
+    ) -> Result<Status, StatusError> {
+        if let Some(status) = self.cached(&reference.uri, reference.idx, now) {
+            return Ok(status);
+        }
+        // A credential could point anywhere: only lists under the issuer's own URL count.
+        let under_issuer = reference
+            .uri
+            .starts_with(&format!("{}/", issuer.trim_end_matches('/')));
+        if !under_issuer || !protocol::is_fetchable_url(&reference.uri, self.allow_http_loopback) {
+            return Err(StatusError::ForeignList);
+        }
+        let token = self.fetch(&reference.uri).await?;
+        let token = UnverifiedStatusListToken::parse(&token)
+            .map_err(|e| StatusError::Invalid(e.to_string()))?;
+        let key = trust
+            .issuer_key(issuer, token.kid())
+            .cloned()
+            .ok_or_else(|| StatusError::Invalid("signed with an unknown key".into()))?;
+        let list = token
+            .verify(&key, &reference.uri, now)
+            .map_err(|e| StatusError::Invalid(e.to_string()))?;
+        let ttl = list.ttl().unwrap_or(DEFAULT_TTL).clamp(MIN_TTL, MAX_TTL);
+        let status = list
+            .status_at(reference.idx)
+            .map_err(|e| StatusError::Invalid(e.to_string()))?;
+        if let Ok(mut lists) = self.lists.lock() {
+            lists.insert(
+                reference.uri.clone(),
+                Cached {
+                    list,
+                    until: now + ttl,
+                },
+            );
+        }
+        Ok(status)
+    }
+
+    fn cached(&self, uri: &str, idx: u64, now: u64) -> Option<Status> {
+        let lists = self.lists.lock().ok()?;
+        let cached = lists.get(uri)?;
+        if cached.until <= now {
+            return None;
+        }
+        cached.list.status_at(idx).ok()
+    }
+
+    /// Forgets every list (tests, or after a revocation the operator wants seen at once).
+    pub fn clear(&self) {
+        if let Ok(mut lists) = self.lists.lock() {
+            lists.clear();
+        }
+    }
+
+    async fn fetch(&self, uri: &str) -> Result<String, StatusError> {
+        let mut response = self
+            .http
+            .get(uri)
+            .header("accept", "application/statuslist+jwt")
+            .send()
+            .await
+            .map_err(|_| StatusError::Unreachable)?;
+        if !response.status().is_success() {
+            return Err(StatusError::Unreachable);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|_| StatusError::Unreachable)?
+        {
+            if body.len() + chunk.len() > MAX_TOKEN_LEN {
+                return Err(StatusError::Invalid("too large".into()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        String::from_utf8(body)
+            .map(|s| s.trim().to_owned())
+            .map_err(|_| StatusError::Invalid("not text".into()))
+    }
+}

@@ -1,0 +1,195 @@
+//! Verifying a wallet's answer in full: for every presentation the issuer's signature and
+//! place on the trust list, the SD-JWT and SD-JWT VC rules, the key binding JWT (audience,
+//! nonce, freshness, `sd_hash`, transaction data hashes), expiry and the status list; then
+//! that the presentations answer the session's DCQL query, and that nothing was disclosed
+//! beyond what the relying party is registered for.
+use protocol::claim_path::ClaimPath;
+use protocol::dcql::{check_presented, DcqlQuery, PresentedCredential, FORMAT_SD_JWT_VC};
+use protocol::oid4vp::{encode_transaction_data, transaction_data_hash};
+use protocol::sd_jwt::KbExpectation;
+use protocol::sd_jwt_vc::{verify_presentation, VerifiedPresentation};
+use protocol::status_list::Status;
+use protocol::trust::{Purpose, VerifiedTrustList, CLOCK_SKEW};
+use serde_json::{Map, Value};
+
+use crate::registry::RelyingParty;
+use crate::sessions::Session;
+use crate::status_cache::StatusCache;
+
+/// How old a key binding JWT may be.
+pub const KB_MAX_AGE: u64 = 300;
+/// Most presentations in one answer.
+pub const MAX_PRESENTATIONS: usize = 16;
+
+/// Why an answer is refused. The texts name the rule, never the data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("too many presentations")]
+    TooMany,
+    #[error("presentation for credential query {query:?} does not verify: {reason}")]
+    Presentation { query: String, reason: String },
+    #[error("issuer is not on the trust list for this credential type")]
+    UntrustedIssuer,
+    #[error("the credential has been revoked")]
+    Revoked,
+    #[error("the credential's status cannot be checked: {0}")]
+    StatusUnknown(String),
+    #[error("the answer does not fit the request: {0}")]
+    QueryNotAnswered(String),
+    #[error("more was disclosed than the relying party is registered for")]
+    BeyondRegistration,
+}
+
+/// The transaction data hashes a presentation for `query_id` must carry: those of the entries
+/// that name it.
+pub fn expected_hashes(session: &Session, query_id: &str) -> Option<Vec<String>> {
+    let hashes: Vec<String> = session
+        .transaction_data
+        .iter()
+        .filter(|t| {
+            t.get("credential_ids")
+                .and_then(Value::as_array)
+                .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(query_id)))
+        })
+        .map(|t| transaction_data_hash(&encode_transaction_data(t)))
+        .collect();
+    (!hashes.is_empty()).then_some(hashes)
+}
+
+/// What an answer is checked against.
+pub struct Expected<'a> {
+    pub session: &'a Session,
+    pub party: &'a RelyingParty,
+    pub purpose: &'a Purpose,
+    pub query: &'a DcqlQuery,
+    pub trust: &'a VerifiedTrustList,
+    pub status: &'a StatusCache,
+    pub now: u64,
+}
+
+/// Verifies `vp_token`; returns the disclosed attributes per credential query id (an array
+/// when the query allows several).
+pub async fn verify_answer(
+    vp_token: &Map<String, Value>,
+    expected: &Expected<'_>,
+) -> Result<Value, VerifyError> {
+    let Expected {
+        session,
+        party,
+        purpose,
+        query,
+        trust,
+        status,
+        now,
+    } = *expected;
+    let total: usize = vp_token
+        .values()
+        .map(|v| v.as_array().map_or(0, Vec::len))
+        .sum();
+    if total > MAX_PRESENTATIONS {
+        return Err(VerifyError::TooMany);
+    }
+    let aud = party.prefixed_client_id();
+    let mut verified: Vec<(String, VerifiedPresentation)> = Vec::new();
+    for (query_id, list) in vp_token {
+        let hashes = expected_hashes(session, query_id);
+        for raw in list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let presentation = verify_presentation(
+                raw,
+                |iss, kid| trust.issuer_key(iss, kid).cloned(),
+                &KbExpectation {
+                    aud: &aud,
+                    nonce: &session.nonce,
+                    now,
+                    max_age: KB_MAX_AGE,
+                    future_skew: CLOCK_SKEW,
+                    transaction_data_hashes: hashes.as_deref(),
+                },
+                CLOCK_SKEW,
+            )
+            .map_err(|e| VerifyError::Presentation {
+                query: query_id.clone(),
+                reason: e.to_string(),
+            })?;
+            let credential = &presentation.credential;
+            if !trust.may_issue(credential.issuer(), credential.vct()) {
+                return Err(VerifyError::UntrustedIssuer);
+            }
+            if let Some(reference) = credential.status() {
+                match status
+                    .status(credential.issuer(), reference, trust, now)
+                    .await
+                {
+                    Ok(Status::Valid) => {}
+                    Ok(_) => return Err(VerifyError::Revoked),
+                    Err(e) => return Err(VerifyError::StatusUnknown(e.to_string())),
+                }
+            }
+            within_registration(&presentation, purpose)?;
+            verified.push((query_id.clone(), presentation));
+        }
+    }
+    let claims: Vec<Value> = verified
+        .iter()
+        .map(|(_, p)| Value::Object(p.credential.claims().clone()))
+        .collect();
+    let presented: Vec<PresentedCredential<'_>> = verified
+        .iter()
+        .zip(&claims)
+        .map(|((query_id, p), claims)| PresentedCredential {
+            query_id,
+            format: FORMAT_SD_JWT_VC,
+            vct: p.credential.vct(),
+            claims,
+            holder_binding: true,
+        })
+        .collect();
+    check_presented(query, &presented).map_err(|e| VerifyError::QueryNotAnswered(e.to_string()))?;
+
+    let mut out = Map::new();
+    for (query_id, p) in &verified {
+        let attributes = Value::Object(p.credential.attributes());
+        let multiple = query.credential(query_id).is_some_and(|q| q.multiple());
+        if multiple {
+            let entry = out
+                .entry(query_id.clone())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = entry {
+                list.push(attributes);
+            }
+        } else {
+            out.insert(query_id.clone(), attributes);
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// Every disclosed claim must lie within a claim the purpose allows for the credential's
+/// type: a wallet that discloses more than asked does not get it stored here.
+fn within_registration(p: &VerifiedPresentation, purpose: &Purpose) -> Result<(), VerifyError> {
+    let vct = p.credential.vct();
+    let allowed: Vec<&ClaimPath> = purpose
+        .credentials
+        .iter()
+        .filter(|c| c.vct == vct)
+        .flat_map(|c| c.claims.iter())
+        .collect();
+    if allowed.is_empty() {
+        return Err(VerifyError::BeyondRegistration);
+    }
+    for (_, path) in p.credential.sd_jwt().disclosed() {
+        // Array elements sit under their array: allowed when the array or the element is.
+        if !allowed
+            .iter()
+            .any(|a| path.is_within(a) || a.is_within(path))
+        {
+            return Err(VerifyError::BeyondRegistration);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! The three parties on loopback for the verifier's tests: the real issuer service, the real
+//! verifier service with the fixture relying parties, and a wallet-core wallet; plus a "raw"
+//! holder that builds presentations by hand to send what an honest wallet never would.
+#![allow(dead_code)]
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use protocol::credential_types::{UITTREKSEL_BRP_VCT, WOONHISTORIE_VCT};
+use protocol::jose::SigningKey;
+use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequest};
+use protocol::trust::{Localized, TrustList, TrustedIssuer};
+use regie_issuer::person::FixtureSource;
+use regie_issuer::service::{router as issuer_router, Clock as IssuerClock, Issuer};
+use regie_verifier::clock::Clock;
+use regie_verifier::registry::Registry;
+use regie_verifier::service::{router, Verifier};
+use regie_verifier::sessions::Sessions;
+use regie_verifier::status_cache::StatusCache;
+use serde_json::{json, Value};
+use wallet_core::pin::Pin;
+use wallet_core::trust::TrustConfig;
+use wallet_core::{UnlockedWallet, Wallet, WalletConfig};
+
+pub const ADMIN: &str = "test-admin-token";
+pub const BSN: &str = "999993653";
+pub const HOUSING_KEY: &str = "demo-woonstichting-key";
+pub const NOTARY_KEY: &str = "demo-notaris-key";
+pub const MUNICIPALITY_KEY: &str = "demo-gemeente-key";
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A clock that is the real time plus an offset the test can move.
+#[derive(Default)]
+pub struct ShiftClock(AtomicU64);
+
+impl ShiftClock {
+    pub fn advance(&self, seconds: u64) {
+        self.0.fetch_add(seconds, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftClock {
+    fn now(&self) -> u64 {
+        now() + self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct RealClock;
+impl IssuerClock for RealClock {
+    fn now(&self) -> u64 {
+        now()
+    }
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "regie-verifier-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn demo_anchor() -> SigningKey {
+    let text = std::fs::read_to_string(repo_root().join("fixtures/demo/trust-anchor.private.jwk"))
+        .unwrap();
+    SigningKey::from_private_jwk(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// Issuer, verifier and a wallet, all on loopback.
+pub struct World {
+    pub issuer_url: String,
+    pub issuer_key: SigningKey,
+    pub verifier_url: String,
+    pub verifier: Arc<Verifier>,
+    pub clock: Arc<ShiftClock>,
+    pub trust_list_jwt: String,
+    pub http: reqwest::Client,
+    pub dir: TempDir,
+}
+
+impl World {
+    pub async fn start() -> World {
+        let dir = TempDir::new("world");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer_url = format!("http://{}", listener.local_addr().unwrap());
+        let issuer_key = SigningKey::generate().with_kid("test-issuer");
+        let issuer = Arc::new(Issuer {
+            public_url: issuer_url.clone(),
+            key: issuer_key.clone(),
+            store: regie_issuer::store::Store::open(&dir.0.join("issuer")).unwrap(),
+            persons: Arc::new(FixtureSource::embedded().unwrap()),
+            admin_token: ADMIN.into(),
+            batch_size: 3,
+            clock: Arc::new(RealClock),
+        });
+        tokio::spawn(async move { axum::serve(listener, issuer_router(issuer)).await.unwrap() });
+
+        let anchor = demo_anchor();
+        let trust_list_jwt = TrustList {
+            iss: "demo-trust-anchor".into(),
+            iat: now() - 60,
+            exp: now() + 2 * 365 * 86_400,
+            issuers: vec![TrustedIssuer {
+                id: issuer_url.clone(),
+                name: Localized {
+                    nl: "Gemeente Test".into(),
+                    en: "Municipality of Test".into(),
+                },
+                keys: vec![issuer_key.public_jwk().clone()],
+                credential_types: vec![UITTREKSEL_BRP_VCT.into(), WOONHISTORIE_VCT.into()],
+            }],
+        }
+        .sign(&anchor)
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let verifier_url = format!("http://{}", listener.local_addr().unwrap());
+        let clock = Arc::new(ShiftClock::default());
+        let registry = Registry::load(
+            &repo_root().join("fixtures/relying-parties"),
+            anchor.public_jwk(),
+            now(),
+        )
+        .unwrap();
+        let verifier = Arc::new(Verifier {
+            public_url: verifier_url.clone(),
+            registry,
+            sessions: Sessions::open(&dir.0.join("sessions")).unwrap(),
+            trust_anchor: anchor.public_jwk().clone(),
+            trust_list_jwt: trust_list_jwt.clone(),
+            status: StatusCache::new(true),
+            clock: clock.clone(),
+        });
+        let app = router(verifier.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        World {
+            issuer_url,
+            issuer_key,
+            verifier_url,
+            verifier,
+            clock,
+            trust_list_jwt,
+            http: reqwest::Client::new(),
+            dir,
+        }
+    }
+
+    /// A wallet holding a credential of `kind` for the test person.
+    pub async fn wallet(&self, kinds: &[&str]) -> UnlockedWallet {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let anchor = demo_anchor();
+        let trust = TrustConfig::from_texts(
+            &anchor.public_jwk().to_json_value().to_string(),
+            &self.trust_list_jwt,
+        )
+        .unwrap();
+        let config = WalletConfig::new(
+            self.dir
+                .0
+                .join(format!("wallet-{}", N.fetch_add(1, Ordering::SeqCst))),
+            trust,
+        );
+        let wallet = Wallet::open(config)
+            .unwrap()
+            .init(&Pin::new("482915"))
+            .unwrap();
+        for kind in kinds {
+            let offer = self.offer(kind).await;
+            wallet.accept_offer(&offer, None).await.unwrap();
+        }
+        wallet
+    }
+
+    pub async fn offer(&self, kind: &str) -> String {
+        let r: Value = self
+            .http
+            .post(format!("{}/api/offers", self.issuer_url))
+            .bearer_auth(ADMIN)
+            .json(&json!({"bsn": BSN, "credential_type": kind}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["offer_uri"].as_str().unwrap().to_owned()
+    }
+
+    /// Credentials obtained by hand (protocol crate only): the SD-JWTs and their holder keys.
+    pub async fn raw_credentials(&self, kind: &str) -> Vec<(String, SigningKey)> {
+        let offer = self.offer(kind).await;
+        let OfferReference::ByValue(offer) = parse_offer_uri(&offer, true).unwrap() else {
+            panic!("by value expected")
+        };
+        let code = offer.pre_authorized().unwrap().pre_authorized_code.clone();
+        let token: Value = self
+            .http
+            .post(format!("{}/token", self.issuer_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                TokenRequest {
+                    pre_authorized_code: code,
+                    tx_code: None,
+                }
+                .to_form(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let nonce: Value = self
+            .http
+            .post(format!("{}/nonce", self.issuer_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let keys: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate()).collect();
+        let proofs: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                create_proof(
+                    k,
+                    &self.issuer_url,
+                    nonce["c_nonce"].as_str().unwrap(),
+                    now(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let response: Value = self
+            .http
+            .post(format!("{}/credential", self.issuer_url))
+            .bearer_auth(token["access_token"].as_str().unwrap())
+            .json(&json!({"credential_configuration_id": kind, "proofs": {"jwt": proofs}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(keys)
+            .map(|(c, k)| (c["credential"].as_str().unwrap().to_owned(), k))
+            .collect()
+    }
+
+    /// Creates a session with `api_key`; returns (status code, body).
+    pub async fn create_session(&self, api_key: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/api/sessions", self.verifier_url))
+            .bearer_auth(api_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn session(&self, api_key: &str, id: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}/api/sessions/{id}", self.verifier_url))
+            .bearer_auth(api_key)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Posts a raw `direct_post` body to a session's response endpoint.
+    pub async fn post_response(&self, id: &str, body: String) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/response/{id}", self.verifier_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Revokes every credential of the test person at the issuer (a move).
+    pub async fn record_move(&self) {
+        let r = self
+            .http
+            .post(format!("{}/api/persons/{BSN}/move", self.issuer_url))
+            .bearer_auth(ADMIN)
+            .json(
+                &json!({"street": "Nieuwe Gracht", "house_number": 7, "postal_code": "3512 LA",
+                "locality": "Utrecht", "municipality": "Utrecht", "date": "2026-11-01"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+}
+
+pub fn housing_session() -> Value {
+    json!({"relying_party": "woonstichting", "purpose": "aanvraag-medehuur",
+        "dcql_query": {"credentials": [{"id": "woon", "format": "dc+sd-jwt",
+            "meta": {"vct_values": [WOONHISTORIE_VCT]},
+            "claims": [{"path": ["given_name"]}, {"path": ["family_name"]},
+                       {"path": ["birthdate"]}, {"path": ["addresses", null]}]}]}})
+}
+
+pub fn notary_session() -> Value {
+    json!({"purpose": "identificatie-bij-akte",
+        "dcql_query": {"credentials": [{"id": "brp", "format": "dc+sd-jwt",
+            "meta": {"vct_values": [UITTREKSEL_BRP_VCT]},
+            "claims": [{"path": ["given_name"]}, {"path": ["family_name"]}, {"path": ["birthdate"]},
+                       {"path": ["place_of_birth"]}, {"path": ["bsn"]}, {"path": ["address"]}]}]}})
+}
