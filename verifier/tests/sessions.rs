@@ -359,7 +359,7 @@ async fn revoked_and_untrusted_credentials_are_refused() {
     let mut forged = creds[1].0.clone();
     let other = SigningKey::generate().with_kid("test-issuer");
     let (jwt, rest) = forged.split_once('~').unwrap();
-    let signing_input = jwt.rsplitn(2, '.').nth(1).unwrap();
+    let signing_input = jwt.rsplit_once('.').unwrap().0;
     let sig = protocol::jose::b64u_encode(other.sign_es256(signing_input.as_bytes()));
     forged = format!("{signing_input}.{sig}~{rest}");
     let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
