@@ -6,6 +6,7 @@
 //! examples).
 pub mod claim_path;
 pub mod credential_types;
+pub mod dates;
 pub mod dcql;
 pub mod document;
 pub mod jose;

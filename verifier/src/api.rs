@@ -20,12 +20,12 @@ use crate::sessions::{Session, SessionError, SessionStatus};
 const MAX_TRANSACTION_DATA: usize = 8;
 
 #[derive(Deserialize)]
-struct CreateSession {
-    relying_party: Option<String>,
-    purpose: String,
-    dcql_query: Value,
+pub struct CreateSession {
+    pub relying_party: Option<String>,
+    pub purpose: String,
+    pub dcql_query: Value,
     #[serde(default)]
-    transaction_data: Vec<Value>,
+    pub transaction_data: Vec<Value>,
 }
 
 /// The party whose API key is in the `Authorization` header.
@@ -64,77 +64,10 @@ pub async fn create_session(
     let Ok(request) = serde_json::from_slice::<CreateSession>(&body) else {
         return invalid("expected {\"purpose\", \"dcql_query\", \"transaction_data\"?}");
     };
-    if request
-        .relying_party
-        .as_deref()
-        .is_some_and(|id| id != party.id)
-    {
-        return error(
-            StatusCode::FORBIDDEN,
-            "wrong_relying_party",
-            "the API key belongs to another relying party",
-        );
-    }
-    let query = match DcqlQuery::from_json_value(&request.dcql_query) {
-        Ok(q) => q,
-        Err(e) => return invalid(&format!("dcql_query: {e}")),
+    let session = match start_session(&verifier, party, request) {
+        Ok(s) => s,
+        Err(r) => return r,
     };
-    if let Err(not_allowed) = purpose_for(
-        &party.registration,
-        Some(&request.purpose),
-        &requested_claims(&query),
-    ) {
-        let list: Vec<Value> = not_allowed
-            .iter()
-            .map(|(vct, path)| json!({"vct": vct, "path": path}))
-            .collect();
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({
-                "error": "over_asking",
-                "error_description": "the query asks for more than the registration allows for this purpose (or the purpose is not registered)",
-                "not_allowed": list,
-            })),
-        )
-            .into_response();
-    }
-    if request.transaction_data.len() > MAX_TRANSACTION_DATA {
-        return invalid("too many transaction_data entries");
-    }
-    for t in &request.transaction_data {
-        let names_queries = t
-            .get("credential_ids")
-            .and_then(Value::as_array)
-            .is_some_and(|ids| {
-                !ids.is_empty()
-                    && ids
-                        .iter()
-                        .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
-            });
-        if t.get("type").and_then(Value::as_str).is_none() || !names_queries {
-            return invalid(
-                "each transaction_data entry needs a type and credential_ids naming queries",
-            );
-        }
-    }
-    let now = verifier.clock.now();
-    let session = Session {
-        id: random_token(),
-        party_id: party.id.clone(),
-        purpose: request.purpose,
-        dcql_query: query.to_json_value(),
-        transaction_data: request.transaction_data,
-        nonce: random_token(),
-        state: random_token(),
-        created_at: now,
-        expires_at: now + SESSION_TTL,
-        status: SessionStatus::Pending,
-        reason: None,
-        claims: None,
-    };
-    if let Err(e) = verifier.sessions.insert(&session) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string());
-    }
     let base = &verifier.public_url;
     let link = link(&verifier, party, &session.id);
     (
@@ -151,6 +84,92 @@ pub async fn create_session(
         })),
     )
         .into_response()
+}
+
+/// Checks a session request against the party's registration and stores the new session.
+pub fn start_session(
+    verifier: &crate::service::Verifier,
+    party: &RelyingParty,
+    request: CreateSession,
+) -> Result<Session, Response> {
+    if request
+        .relying_party
+        .as_deref()
+        .is_some_and(|id| id != party.id)
+    {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "wrong_relying_party",
+            "the API key belongs to another relying party",
+        ));
+    }
+    let query = match DcqlQuery::from_json_value(&request.dcql_query) {
+        Ok(q) => q,
+        Err(e) => return Err(invalid(&format!("dcql_query: {e}"))),
+    };
+    if let Err(not_allowed) = purpose_for(
+        &party.registration,
+        Some(&request.purpose),
+        &requested_claims(&query),
+    ) {
+        let list: Vec<Value> = not_allowed
+            .iter()
+            .map(|(vct, path)| json!({"vct": vct, "path": path}))
+            .collect();
+        return Err((
+            StatusCode::BAD_REQUEST,
+            Json(json!({
+                "error": "over_asking",
+                "error_description": "the query asks for more than the registration allows for this purpose (or the purpose is not registered)",
+                "not_allowed": list,
+            })),
+        )
+            .into_response());
+    }
+    if request.transaction_data.len() > MAX_TRANSACTION_DATA {
+        return Err(invalid("too many transaction_data entries"));
+    }
+    for t in &request.transaction_data {
+        let names_queries = t
+            .get("credential_ids")
+            .and_then(Value::as_array)
+            .is_some_and(|ids| {
+                !ids.is_empty()
+                    && ids
+                        .iter()
+                        .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
+            });
+        if t.get("type").and_then(Value::as_str).is_none() || !names_queries {
+            return Err(invalid(
+                "each transaction_data entry needs a type and credential_ids naming queries",
+            ));
+        }
+    }
+    let now = verifier.clock.now();
+    let session = Session {
+        id: random_token(),
+        party_id: party.id.clone(),
+        purpose: request.purpose,
+        dcql_query: query.to_json_value(),
+        transaction_data: request.transaction_data,
+        nonce: random_token(),
+        state: random_token(),
+        created_at: now,
+        expires_at: now + SESSION_TTL,
+        status: SessionStatus::Pending,
+        reason: None,
+        claims: None,
+        presentations: None,
+        answered_at: None,
+    };
+    if let Err(e) = verifier.sessions.insert(&session) {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "storage",
+            &e.to_string(),
+        ));
+    }
+    Ok(session)
 }
 
 /// The `openid4vp://` link of a session.

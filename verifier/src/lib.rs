@@ -15,6 +15,7 @@ pub mod qr_image;
 pub mod registry;
 pub mod service;
 pub mod sessions;
+pub mod statements;
 pub mod status_cache;
 pub mod verify;
 pub mod wallet_endpoints;

@@ -41,6 +41,17 @@ impl SessionStatus {
             SessionStatus::Expired => "verlopen",
         }
     }
+
+    pub fn english(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "waiting for a scan",
+            SessionStatus::Retrieved => "waiting for consent",
+            SessionStatus::Done => "received and verified",
+            SessionStatus::Denied => "declined",
+            SessionStatus::Failed => "failed",
+            SessionStatus::Expired => "expired",
+        }
+    }
 }
 
 /// One request of a relying party.
@@ -60,6 +71,13 @@ pub struct Session {
     pub reason: Option<String>,
     /// The verified claims per credential query id.
     pub claims: Option<Value>,
+    /// The presentations as received, kept only for consent statements (transaction data),
+    /// which are signed evidence to be re-verified later.
+    #[serde(default)]
+    pub presentations: Option<Value>,
+    /// When the verified answer arrived.
+    #[serde(default)]
+    pub answered_at: Option<u64>,
 }
 
 impl Session {

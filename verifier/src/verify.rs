@@ -42,9 +42,8 @@ pub enum VerifyError {
 
 /// The transaction data hashes a presentation for `query_id` must carry: those of the entries
 /// that name it.
-pub fn expected_hashes(session: &Session, query_id: &str) -> Option<Vec<String>> {
-    let hashes: Vec<String> = session
-        .transaction_data
+pub fn expected_hashes(transaction_data: &[Value], query_id: &str) -> Option<Vec<String>> {
+    let hashes: Vec<String> = transaction_data
         .iter()
         .filter(|t| {
             t.get("credential_ids")
@@ -92,7 +91,7 @@ pub async fn verify_answer(
     let aud = party.prefixed_client_id();
     let mut verified: Vec<(String, VerifiedPresentation)> = Vec::new();
     for (query_id, list) in vp_token {
-        let hashes = expected_hashes(session, query_id);
+        let hashes = expected_hashes(&session.transaction_data, query_id);
         for raw in list
             .as_array()
             .into_iter()

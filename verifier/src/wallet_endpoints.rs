@@ -161,9 +161,13 @@ pub async fn response(
     };
     match verify_answer(vp_token, &expected).await {
         Ok(claims) => {
+            let evidence =
+                (!session.transaction_data.is_empty()).then(|| Value::Object(vp_token.clone()));
             let stored = verifier.sessions.update_open(&id, now, |s| {
                 s.status = SessionStatus::Done;
                 s.claims = Some(claims.clone());
+                s.presentations = evidence.clone();
+                s.answered_at = Some(now);
                 s.reason = None;
             });
             match stored {

@@ -107,17 +107,7 @@ fn object_text(map: &Map<String, Value>, lang: Lang) -> String {
 
 /// A Unix time as a calendar date (UTC), `yyyy-mm-dd`.
 pub fn date(unix: u64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = (unix / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    protocol::dates::iso_date(unix)
 }
 
 #[cfg(test)]
