@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Regie: formatting, lints, unit and integration tests, fuzz smoke runs.
+# Runs every test of Regie: formatting, lints, unit and integration tests, browser tests,
+# fuzz smoke runs.
 # Installs what it needs (Debian packages, cargo tools) when missing.
 #
 #   ./scripts/test.sh            everything
@@ -14,7 +15,9 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 
 ensure_cargo_path
-ensure_apt pkg-config
+# poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests.
+ensure_apt pkg-config poppler-utils chromium
+command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
 ensure_cargo_tool cargo-nextest cargo-nextest
 [ "$FUZZ_SECONDS" -gt 0 ] && ensure_cargo_tool cargo-fuzz cargo-fuzz
 
@@ -32,6 +35,11 @@ cargo test --workspace --doc --locked --quiet
 
 echo "==> benchmarks build (debug profile; measure with the commands in BENCHMARKS.md)"
 cargo test --workspace --locked --benches --no-run --quiet
+
+echo "==> browser tests (Playwright with Debian's Chromium, axe-core)"
+cargo build --workspace --bins --locked --quiet
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
+npm run --silent test:browser
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     ./scripts/fuzz.sh "$FUZZ_SECONDS"

@@ -72,6 +72,9 @@ pub struct Issuer {
 
 type Shared = Arc<Issuer>;
 
+/// The municipality's name on printed extracts (the demo's fictitious one).
+pub const DISPLAY_NAME: &str = "Gemeente Voorbeeldstad (demo, fictief)";
+
 /// The router with every endpoint.
 pub fn router(issuer: Shared) -> Router {
     Router::new()
@@ -95,11 +98,12 @@ pub fn router(issuer: Shared) -> Router {
         .route("/api/credentials/{id}/revoke", post(revoke))
         .route("/api/persons/{bsn}/credentials", get(list_credentials))
         .route("/api/persons/{bsn}/move", post(record_move))
+        .route("/api/documents", post(create_document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(issuer)
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     b64u_encode(random_bytes::<32>())
 }
 
@@ -687,6 +691,98 @@ async fn record_move(
         revoked += 1;
     }
     no_store(Json(json!({"revoked": revoked})))
+}
+
+#[derive(Deserialize)]
+struct DocumentBody {
+    bsn: String,
+    kind: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// `POST /api/documents {"bsn", "kind", "lang"?}`: signs a printable extract; the PDF, or
+/// with `Accept: application/json` its identifier and QR text.
+async fn create_document(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
+    }
+    let Ok(body) = serde_json::from_slice::<DocumentBody>(&body) else {
+        return invalid_request("expected {\"bsn\", \"kind\"}");
+    };
+    let Ok(bsn) = Bsn::parse(&body.bsn) else {
+        return invalid_request("not a valid BSN");
+    };
+    let Some(kind) = protocol::document::DocumentKind::from_id(&body.kind) else {
+        return invalid_request("kind must be uittreksel-brp, woonhistorie or naam-adres");
+    };
+    let lang = Lang::from_code(body.lang.as_deref().unwrap_or("nl"));
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    document_response(&issuer, &bsn, kind, lang, wants_json).await
+}
+
+/// Issues a document and answers with its PDF or its JSON summary.
+pub(crate) async fn document_response(
+    issuer: &Issuer,
+    bsn: &Bsn,
+    kind: protocol::document::DocumentKind,
+    lang: Lang,
+    json_summary: bool,
+) -> Response {
+    use crate::documents::{issue_document, DocumentIssueError};
+    let document = match issue_document(issuer, bsn, kind).await {
+        Ok((d, _)) => d,
+        Err(DocumentIssueError::UnknownPerson) => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "unknown_person",
+                "no person with this BSN",
+            )
+        }
+        Err(DocumentIssueError::Source(e)) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "source_unavailable",
+                &e.to_string(),
+            )
+        }
+        Err(e) => return internal(e),
+    };
+    if json_summary {
+        return no_store(Json(json!({
+            "document_id": document.record.id,
+            "kind": kind.id(),
+            "qr_text": document.qr_text,
+            "issued_at": document.content.iat,
+            "expires_at": document.content.exp,
+        })));
+    }
+    match crate::pdf::render(&document, DISPLAY_NAME, lang) {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.pdf\"", kind.id()),
+                ),
+                (
+                    header::HeaderName::from_static("x-document-id"),
+                    document.record.id.clone(),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => internal(e),
+    }
 }
 
 async fn revoke(

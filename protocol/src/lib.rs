@@ -5,6 +5,7 @@
 //! system's CSPRNG through `ring` unless a caller injects it (tests reproducing published
 //! examples).
 pub mod claim_path;
+pub mod claim_text;
 pub mod credential_types;
 pub mod dates;
 pub mod dcql;

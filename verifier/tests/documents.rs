@@ -249,3 +249,80 @@ async fn photographed_and_scanned_codes_are_read() {
         Err(e) => assert!(e.is_request() && !e.is_timeout(), "{e}"),
     }
 }
+
+/// Page one of a PDF as a grey image, rendered by poppler as a scanner or printer would.
+fn rasterise_pdf(dir: &std::path::Path, pdf: &[u8], dpi: u32) -> GrayImage {
+    let pdf_path = dir.join("extract.pdf");
+    std::fs::write(&pdf_path, pdf).unwrap();
+    let prefix = dir.join("extract-page");
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-png",
+            "-gray",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+        ])
+        .arg(&pdf_path)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils) is installed by scripts/test.sh");
+    assert!(status.success());
+    image::open(prefix.with_extension("png"))
+        .unwrap()
+        .to_luma8()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photographed_pdf_extract_from_the_issuer_is_verified() {
+    let w = World::start().await;
+    let r = w
+        .http
+        .post(format!("{}/api/documents", w.issuer_url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"bsn": BSN, "kind": "woonhistorie"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let document_id = r.headers()["x-document-id"].to_str().unwrap().to_owned();
+    let pdf = r.bytes().await.unwrap();
+    // A phone photo of the printed page's lower half, where the code is: slightly turned,
+    // grainy, unevenly lit, JPEG.
+    let page = rasterise_pdf(&w.dir.0, &pdf, 200);
+    let lower =
+        image::imageops::crop_imm(&page, 0, page.height() / 2, page.width(), page.height() / 2)
+            .to_image();
+    let photo = noisy(&rotate(&lower, 3.0), 30, 5);
+    // Phone cameras save JPEG at quality 90 or better.
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&photo)
+        .unwrap();
+    let (code, v) = verify_image(&w, jpeg.clone(), "image/jpeg").await;
+    assert_eq!((code, v["verdict"].as_str()), (200, Some("echt")), "{v}");
+    assert_eq!(v["kind"], "woonhistorie");
+    assert_eq!(v["status"], "geldig");
+    assert_eq!(v["attributes"]["family_name"], "Moulin");
+    assert!(v["attributes"]["addresses"].as_array().unwrap().len() >= 2);
+
+    // The citizen revokes the extract (or moves): the same photo is now refused.
+    let r = w
+        .http
+        .post(format!(
+            "{}/api/credentials/{document_id}/revoke",
+            w.issuer_url
+        ))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    w.verifier.status.clear();
+    let (_, v) = verify_image(&w, jpeg, "image/jpeg").await;
+    assert_eq!(v["verdict"], "ingetrokken", "{v}");
+}

@@ -25,7 +25,7 @@ fn form_html(lang: Lang) -> String {
 <div class="regie-field"><label for="document">{file_label}</label>
 <p class="regie-hint" id="document-hint">{file_hint}</p>
 <input type="file" id="document" name="document" accept="image/png,image/jpeg,application/json,.json" aria-describedby="document-hint"></div>
-<div class="regie-camera" hidden><button type="button" class="regie-button regie-button--secondary" id="camera-start">{camera}</button>
+<div class="regie-camera" hidden><button type="button" class="regie-button regie-button--secondary" id="camera-start" data-unavailable="{no_camera}">{camera}</button>
 <video id="camera-video" playsinline muted hidden aria-label="{camera_view}"></video>
 <button type="button" class="regie-button" id="camera-take" hidden>{take}</button></div>
 <div class="regie-field"><label for="qr_text">{text_label}</label>
@@ -44,6 +44,7 @@ fn form_html(lang: Lang) -> String {
             "PNG or JPEG of the QR code (at most 12 MB), or a consent statement (.json)."
         ),
         camera = lang.t("Camera gebruiken", "Use the camera"),
+        no_camera = lang.t("Geen camera beschikbaar", "No camera available"),
         camera_view = lang.t("Camerabeeld", "Camera view"),
         take = lang.t("Foto nemen en controleren", "Take a photo and check"),
         text_label = lang.t("Of: tekst van de QR-code", "Or: the QR code's text"),

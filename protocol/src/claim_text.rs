@@ -1,0 +1,153 @@
+//! Claims as text a person reads: dates in words, an address on one line, a full name.
+//! Shared by the verifier's pages and the issuer's printed extract.
+use serde_json::{Map, Value};
+
+use crate::credential_types::Lang;
+
+const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `2018-11-14` → "14 november 2018"; `2018-11` → "november 2018"; other text as is.
+pub fn date_text(iso: &str, lang: Lang) -> String {
+    let months = match lang {
+        Lang::Nl => &MONTHS_NL,
+        Lang::En => &MONTHS_EN,
+    };
+    let parts: Vec<&str> = iso.split('-').collect();
+    let month = |m: &str| {
+        m.parse::<usize>()
+            .ok()
+            .and_then(|m| m.checked_sub(1))
+            .and_then(|i| months.get(i))
+    };
+    match parts.as_slice() {
+        [y, m, d] => match (month(m), d.parse::<u8>()) {
+            (Some(name), Ok(day)) => format!("{day} {name} {y}"),
+            _ => iso.to_owned(),
+        },
+        [y, m] => month(m).map_or_else(|| iso.to_owned(), |name| format!("{name} {y}")),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A Unix time as a readable date.
+pub fn unix_date_text(unix: u64, lang: Lang) -> String {
+    date_text(&crate::dates::iso_date(unix), lang)
+}
+
+pub fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A Dutch address object as one line: "Voorbeeldstraat 12 A-bis, 1234 AB Voorbeeldstad";
+/// a foreign address as its lines; a location description as is.
+pub fn address_line(address: &Map<String, Value>) -> String {
+    if let Some(lines) = address
+        .get("address_abroad")
+        .and_then(|a| a.get("lines"))
+        .and_then(Value::as_array)
+    {
+        let mut parts: Vec<String> = lines.iter().filter_map(|l| text(Some(l))).collect();
+        if let Some(country) = text(address.get("address_abroad").and_then(|a| a.get("country"))) {
+            parts.push(country);
+        }
+        return parts.join(", ");
+    }
+    if let Some(location) = text(address.get("location_description")) {
+        return location;
+    }
+    let mut number = text(address.get("house_number")).unwrap_or_default();
+    if let Some(letter) = text(address.get("house_letter")) {
+        number.push(' ');
+        number.push_str(&letter);
+    }
+    if let Some(addition) = text(address.get("house_number_addition")) {
+        number.push('-');
+        number.push_str(&addition);
+    }
+    let street = [text(address.get("street")).unwrap_or_default(), number]
+        .join(" ")
+        .trim()
+        .to_owned();
+    let town = [
+        text(address.get("postal_code")).unwrap_or_default(),
+        text(address.get("locality")).unwrap_or_default(),
+    ]
+    .join(" ")
+    .trim()
+    .to_owned();
+    [street, town]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The full name from name claims.
+pub fn full_name(claims: &Map<String, Value>) -> String {
+    ["given_name", "name_prefix", "family_name"]
+        .iter()
+        .filter_map(|k| text(claims.get(*k)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dates_read_as_words() {
+        assert_eq!(date_text("2018-11-04", Lang::Nl), "4 november 2018");
+        assert_eq!(date_text("2018-11", Lang::En), "November 2018");
+        assert_eq!(date_text("2018", Lang::Nl), "2018");
+        assert_eq!(date_text("2018-13-01", Lang::Nl), "2018-13-01");
+    }
+
+    #[test]
+    fn addresses_read_as_one_line() {
+        let a = json!({"street": "Voorbeeldstraat", "house_number": 12, "house_letter": "A",
+            "house_number_addition": "bis", "postal_code": "1234 AB", "locality": "Stad"});
+        assert_eq!(
+            address_line(a.as_object().unwrap()),
+            "Voorbeeldstraat 12 A-bis, 1234 AB Stad"
+        );
+        let abroad =
+            json!({"address_abroad": {"lines": ["1 Rue X", "Paris"], "country": "Frankrijk"}});
+        assert_eq!(
+            address_line(abroad.as_object().unwrap()),
+            "1 Rue X, Paris, Frankrijk"
+        );
+    }
+}
