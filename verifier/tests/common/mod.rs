@@ -194,11 +194,15 @@ impl World {
     }
 
     pub async fn offer(&self, kind: &str) -> String {
+        self.offer_for(BSN, kind).await
+    }
+
+    pub async fn offer_for(&self, bsn: &str, kind: &str) -> String {
         let r: Value = self
             .http
             .post(format!("{}/api/offers", self.issuer_url))
             .bearer_auth(ADMIN)
-            .json(&json!({"bsn": BSN, "credential_type": kind}))
+            .json(&json!({"bsn": bsn, "credential_type": kind}))
             .send()
             .await
             .unwrap()
@@ -210,7 +214,12 @@ impl World {
 
     /// Credentials obtained by hand (protocol crate only): the SD-JWTs and their holder keys.
     pub async fn raw_credentials(&self, kind: &str) -> Vec<(String, SigningKey)> {
-        let offer = self.offer(kind).await;
+        self.raw_credentials_of(BSN, kind).await
+    }
+
+    /// Credentials of the person with `bsn`, obtained by hand.
+    pub async fn raw_credentials_of(&self, bsn: &str, kind: &str) -> Vec<(String, SigningKey)> {
+        let offer = self.offer_for(bsn, kind).await;
         let OfferReference::ByValue(offer) = parse_offer_uri(&offer, true).unwrap() else {
             panic!("by value expected")
         };
