@@ -2,25 +2,30 @@
 # Starts Regie's demo with what exists so far, and says what does not exist yet.
 #
 # Runs the issuer service on http://127.0.0.1:8701 with the demo keys from fixtures/demo
-# (DEMO ONLY) and the BRP test persons, data in data/demo/ (delete it to start afresh).
-# Back-office token: demo-admin-token. Stop with Ctrl-C.
+# (DEMO ONLY) and the BRP test persons, and the verifier service with the demo relying
+# parties' pages and the document validator on http://127.0.0.1:8702; data in data/demo/
+# (delete it to start afresh). Back-office token: demo-admin-token. Stop with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_cargo_path
 ensure_apt pkg-config curl
+command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+# The NL Design System style sheets of the pages come from npm.
+[ -d node_modules/@utrecht ] || npm ci --no-audit --no-fund --loglevel=error
 
 cat <<'TXT'
 Regie demo
 ==========
 Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR
-documents), the issuer service's OpenID4VCI endpoints and back-office API, and the wallet
+documents), the issuer service's OpenID4VCI endpoints, back-office API and PDF extracts, the
+verifier service with the relying parties' pages and the document validator, and the wallet
 CLI (regie-wallet).
-Not built yet: the app.
+Not built yet: the issuer's citizen portal and the app.
 
 First the whole chain in one process:
 TXT
-cargo build --quiet --locked -p protocol --example demo -p regie-issuer -p wallet-core
+cargo build --quiet --locked -p protocol --example demo -p regie-issuer -p regie-verifier -p wallet-core
 cargo run --quiet --locked -p protocol --example demo
 
 export REGIE_ISSUER_ADMIN_TOKEN=${REGIE_ISSUER_ADMIN_TOKEN:-demo-admin-token}
@@ -28,10 +33,15 @@ mkdir -p data/demo
 ./target/debug/regie-issuer serve --listen 127.0.0.1:8701 --public-url http://127.0.0.1:8701 \
     --data-dir data/demo/issuer --key fixtures/demo/issuer.private.jwk &
 issuer=$!
-trap 'kill $issuer 2>/dev/null || true' EXIT INT TERM
-for _ in $(seq 50); do
-    curl -fsS -o /dev/null http://127.0.0.1:8701/.well-known/openid-credential-issuer 2>/dev/null && break
-    sleep 0.2
+./target/debug/regie-verifier serve --listen 127.0.0.1:8702 --public-url http://127.0.0.1:8702 \
+    --data-dir data/demo/verifier &
+verifier=$!
+trap 'kill $issuer $verifier 2>/dev/null || true' EXIT INT TERM
+for url in http://127.0.0.1:8701/.well-known/openid-credential-issuer http://127.0.0.1:8702/; do
+    for _ in $(seq 50); do
+        curl -fsS -o /dev/null "$url" 2>/dev/null && break
+        sleep 0.2
+    done
 done
 
 cat <<TXT
@@ -56,8 +66,29 @@ if [[ $state == *not_initialised* ]]; then
     echo 482915 | "${wallet[@]}" init
 fi
 echo 482915 | "${wallet[@]}" accept-offer "$offer_uri"
+brp_offer=$(curl -fsS -X POST http://127.0.0.1:8701/api/offers \
+    -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"bsn":"999993653","credential_type":"uittreksel-brp"}' | sed -n 's/.*"offer_uri":"\([^"]*\)".*/\1/p')
+echo 482915 | "${wallet[@]}" accept-offer "$brp_offer"
 echo 482915 | "${wallet[@]}" list
-echo
-echo "Try: ./target/debug/regie-wallet --data-dir data/demo/wallet history"
-echo "Test persons: ./target/debug/regie-issuer persons. Press Ctrl-C to stop."
-wait $issuer
+
+curl -fsS -o data/demo/uittreksel-woonhistorie.pdf -X POST http://127.0.0.1:8701/api/documents \
+    -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"bsn":"999993653","kind":"woonhistorie"}'
+
+cat <<TXT
+
+The relying parties' demo pages run at http://127.0.0.1:8702/
+  housing corporation:  http://127.0.0.1:8702/woonstichting   (aanvraag medehuur)
+  notary:               http://127.0.0.1:8702/notaris
+  municipality:         http://127.0.0.1:8702/gemeente/verklaring (consent statements)
+  document validator:   http://127.0.0.1:8702/valideer
+  session API:          http://127.0.0.1:8702/api/openapi.json (keys in fixtures/relying-parties)
+Answer a page's request with the demo wallet: copy the link of "Open de Regie-app" and run
+  ./target/debug/regie-wallet --data-dir data/demo/wallet respond 'openid4vp://...' --approve
+A printable extract with its QR code: data/demo/uittreksel-woonhistorie.pdf (upload a photo
+or scan of it at /valideer).
+Try also: ./target/debug/regie-wallet --data-dir data/demo/wallet history
+Test persons: ./target/debug/regie-issuer persons. Press Ctrl-C to stop.
+TXT
+wait $issuer $verifier
