@@ -18,10 +18,11 @@ cat <<'TXT'
 Regie demo
 ==========
 Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, signed QR
-documents), the issuer service's OpenID4VCI endpoints, back-office API and PDF extracts, the
+documents), the issuer service with its citizen portal, OpenID4VCI endpoints, back-office API
+and PDF extracts, the
 verifier service with the relying parties' pages and the document validator, and the wallet
 CLI (regie-wallet).
-Not built yet: the issuer's citizen portal and the app.
+Not built yet: the app.
 
 First the whole chain in one process:
 TXT
@@ -78,6 +79,10 @@ curl -fsS -o data/demo/uittreksel-woonhistorie.pdf -X POST http://127.0.0.1:8701
 
 cat <<TXT
 
+The municipality's citizen portal runs at http://127.0.0.1:8701/ (test login: pick a test
+person; collect a credential into the demo wallet with
+  ./target/debug/regie-wallet --data-dir data/demo/wallet accept-offer 'openid-credential-offer://...'
+using the link of "Open de Regie-app").
 The relying parties' demo pages run at http://127.0.0.1:8702/
   housing corporation:  http://127.0.0.1:8702/woonstichting   (aanvraag medehuur)
   notary:               http://127.0.0.1:8702/notaris

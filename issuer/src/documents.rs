@@ -70,6 +70,18 @@ pub fn document_attributes(
     }
 }
 
+/// The persons registered at `person`'s current residence (for the address history).
+pub async fn residents_of(issuer: &Issuer, person: &Person) -> Vec<(Name, PartialDate)> {
+    match &person.residence {
+        Some(r) => issuer
+            .persons
+            .residents_at(&r.residence)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
 /// Signs a document of `kind` for the person with `bsn` and records it.
 pub async fn issue_document(
     issuer: &Issuer,
@@ -81,14 +93,7 @@ pub async fn issue_document(
         .get(bsn)
         .await?
         .ok_or(DocumentIssueError::UnknownPerson)?;
-    let residents = match &person.residence {
-        Some(r) => issuer
-            .persons
-            .residents_at(&r.residence)
-            .await
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
+    let residents = residents_of(issuer, &person).await;
     let now = issuer.clock.now();
     let status_idx = issuer.store.next_status_index()?;
     let content = DocumentContent {

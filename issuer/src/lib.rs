@@ -5,5 +5,6 @@ pub mod keys;
 pub mod openapi;
 pub mod pdf;
 pub mod person;
+pub mod portal;
 pub mod service;
 pub mod store;

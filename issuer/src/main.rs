@@ -49,8 +49,9 @@ regie-issuer — the municipality's issuer of Regie credentials
 Usage:
   regie-issuer serve [--listen ADDR] [--public-url URL] [--data-dir DIR] [--key FILE]
                      [--fixtures DIR] [--batch-size N]
-                                          run the issuer service (OpenID4VCI endpoints,
-                                          status list, back-office API)
+                                          run the issuer service (citizen portal at /,
+                                          OpenID4VCI endpoints, status list, back-office
+                                          API, PDF extracts)
   regie-issuer persons [--fixtures DIR]   list the BRP test persons
   regie-issuer public-key [--data-dir DIR] [--kid KID]
                                           print the issuer's public JWK (creating the key
@@ -72,9 +73,7 @@ Options:
 
 Environment:
   REGIE_ISSUER_ADMIN_TOKEN   bearer token of the back-office API; without it the
-                             back-office API refuses every request
-
-The citizen portal is being built.";
+                             back-office API refuses every request";
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -75,8 +75,18 @@ type Shared = Arc<Issuer>;
 /// The municipality's name on printed extracts (the demo's fictitious one).
 pub const DISPLAY_NAME: &str = "Gemeente Voorbeeldstad (demo, fictief)";
 
-/// The router with every endpoint.
+/// The router with every endpoint: the protocol endpoints, the back-office API and the
+/// citizen portal.
 pub fn router(issuer: Shared) -> Router {
+    // A store that cannot open the portal's trees answers the portal's pages with an error
+    // rather than stopping the protocol endpoints.
+    let portal = crate::portal::router(issuer.clone()).unwrap_or_else(|e| {
+        let reason = e.to_string();
+        Router::new().fallback(move || {
+            let reason = reason.clone();
+            async move { internal(reason) }
+        })
+    });
     Router::new()
         .route(
             "/.well-known/openid-credential-issuer",
@@ -99,15 +109,16 @@ pub fn router(issuer: Shared) -> Router {
         .route("/api/persons/{bsn}/credentials", get(list_credentials))
         .route("/api/persons/{bsn}/move", post(record_move))
         .route("/api/documents", post(create_document))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(issuer)
+        .merge(portal)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 pub(crate) fn random_token() -> String {
     b64u_encode(random_bytes::<32>())
 }
 
-fn error(status: StatusCode, code: &str, description: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Response {
     let body = ErrorResponse {
         error: code.to_owned(),
         error_description: Some(description.to_owned()),
@@ -115,7 +126,7 @@ fn error(status: StatusCode, code: &str, description: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     // The cause goes to the log without personal data; the client learns only that it failed.
     eprintln!("regie-issuer: internal error: {e}");
     error(
@@ -125,7 +136,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn no_store(body: impl IntoResponse) -> Response {
+pub(crate) fn no_store(body: impl IntoResponse) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
@@ -172,7 +183,7 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
 }
 
 /// Back-office calls need the admin bearer token: the refusal, when it is missing or wrong.
-fn admin_denied(issuer: &Issuer, headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn admin_denied(issuer: &Issuer, headers: &HeaderMap) -> Option<Response> {
     (!admin_ok(issuer, headers)).then(|| {
         error(
             StatusCode::UNAUTHORIZED,
@@ -182,7 +193,7 @@ fn admin_denied(issuer: &Issuer, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-fn invalid_request(description: &str) -> Response {
+pub(crate) fn invalid_request(description: &str) -> Response {
     error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 

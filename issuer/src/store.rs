@@ -187,6 +187,17 @@ impl Store {
         }))
     }
 
+    /// Another named tree in the same database (the portal keeps its own).
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(name)?)
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// Allocates a fresh status list index.
     pub fn next_status_index(&self) -> Result<u64, StoreError> {
         // sled ids are unique and monotonic; only their order matters to nobody, so reusing

@@ -13,7 +13,6 @@
 //!
 //! Run: `cargo bench -p regie-verifier --bench verifier_load`
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod common;
 
 use std::hint::black_box;
@@ -89,7 +88,10 @@ fn raw_signatures(presentation: &str) -> [(Vec<u8>, Vec<u8>); 2] {
     let kb_jwt = presentation.rsplit('~').next().expect("kb jwt");
     [issuer_jwt, kb_jwt].map(|jwt| {
         let (input, sig) = jwt.rsplit_once('.').expect("jws");
-        (input.as_bytes().to_vec(), b64u_decode(sig, "sig").expect("sig"))
+        (
+            input.as_bytes().to_vec(),
+            b64u_decode(sig, "sig").expect("sig"),
+        )
     })
 }
 
@@ -119,7 +121,9 @@ fn bench_verification(w: &World, credential: &(String, SigningKey)) {
         .registration
         .purpose("aanvraag-medehuur")
         .expect("purpose");
-    let trust = w.verifier.trust_list().ok().expect("trust list");
+    let Ok(trust) = w.verifier.trust_list() else {
+        panic!("the trust list does not verify")
+    };
     let presented = presentation(credential, &aud, nonce);
     let mut vp_token = Map::new();
     vp_token.insert("woon".into(), json!([presented]));

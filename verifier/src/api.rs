@@ -234,7 +234,7 @@ fn session_link(verifier: &Shared, id: &str) -> Result<String, Response> {
 /// unguessable capability and the link itself is what the citizen scans anyway.
 pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
     match session_link(&verifier, &id) {
-        Ok(link) => match crate::qr::png(&link, 6) {
+        Ok(link) => match regie_web::qr::png(&link, 6) {
             Some(png) => no_store(([(header::CONTENT_TYPE, "image/png")], png)),
             None => error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -249,7 +249,7 @@ pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<Strin
 /// `GET /api/sessions/{id}/qr.svg`.
 pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
     match session_link(&verifier, &id) {
-        Ok(link) => match crate::qr::svg(&link, "QR-code om te scannen met uw Regie-app") {
+        Ok(link) => match regie_web::qr::svg(&link, "QR-code om te scannen met uw Regie-app") {
             Some(svg) => no_store(([(header::CONTENT_TYPE, "image/svg+xml")], svg)),
             None => error(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -2,9 +2,6 @@
 //! validator: server-rendered HTML with the NL Design System's CSS, usable by keyboard and
 //! screen reader, with a little JavaScript only to poll and to upload without a reload.
 mod answer;
-mod assets;
-mod layout;
-mod render;
 mod rp;
 mod validator;
 
@@ -14,12 +11,12 @@ use axum::Router;
 
 use crate::service::Shared;
 
-pub use layout::Lang;
+pub use regie_web::Lang;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/", get(rp::index))
-        .route("/assets/{name}", get(assets::serve))
+        .route("/assets/{name}", get(regie_web::assets::serve))
         .route("/demo/status/{id}", get(rp::demo_status))
         .route("/woonstichting", get(rp::housing_form))
         .route("/woonstichting/start", post(rp::housing_start))

@@ -10,12 +10,12 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::answer::{housing_answer, HousingAnswer};
-use super::layout::{esc, page, Lang, LangQuery};
-use super::render::{address_line, attributes_table, date_text, full_name, unix_date_text};
 use crate::api::{link, start_session, CreateSession};
 use crate::service::{no_store, Shared};
 use crate::sessions::{Session, SessionStatus};
 use crate::statements::StatementFile;
+use regie_web::render::{address_line, attributes_table, date_text, full_name, unix_date_text};
+use regie_web::{esc, page, Lang, LangQuery};
 
 const HOUSING: &str = "woonstichting";
 const NOTARY: &str = "notaris";

@@ -7,8 +7,8 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-const REGIE_CSS: &str = include_str!("../../assets/regie.css");
-const REGIE_JS: &str = include_str!("../../assets/regie.js");
+const REGIE_CSS: &str = include_str!("../assets/regie.css");
+const REGIE_JS: &str = include_str!("../assets/regie.js");
 
 /// Where `node_modules` may be: `$REGIE_NODE_MODULES`, the working directory, or the
 /// repository this binary was built from.

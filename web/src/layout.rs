@@ -119,8 +119,8 @@ pub fn page(lang: Lang, title: &str, path: &str, site: &str, body: &str) -> Resp
         ),
         langnav = lang.t("Taal", "Language"),
         footer = lang.t(
-            "Regie-demo. Gegevens worden gecontroleerd met open standaarden (OpenID4VP, SD-JWT VC).",
-            "Regie demo. Data is verified with open standards (OpenID4VP, SD-JWT VC)."
+            "Regie-demo. Gebouwd op open standaarden (OpenID4VCI, OpenID4VP, SD-JWT VC).",
+            "Regie demo. Built on open standards (OpenID4VCI, OpenID4VP, SD-JWT VC)."
         ),
     );
     (

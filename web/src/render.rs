@@ -15,7 +15,7 @@ pub fn unix_date_text(unix: u64, lang: Lang) -> String {
     protocol::claim_text::unix_date_text(unix, lang.protocol())
 }
 
-use super::layout::{esc, Lang};
+use crate::layout::{esc, Lang};
 
 fn label(key: &str, lang: Lang) -> String {
     ClaimPath::keys([key])
