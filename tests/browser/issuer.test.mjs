@@ -77,6 +77,16 @@ test('an address history is offered by QR code, collected by the wallet, then re
   assert.equal(await page.textContent('#status'), 'ontvangen');
   await shot(page, 'issuer-offer-received');
 
+  // The BRP extract the same way: both types are now in the wallet.
+  await page.goto(`${stack.issuerUrl}/mijn`);
+  await page.getByRole('button', { name: 'Uittreksel BRP', exact: true }).click();
+  await page.waitForURL(/\/mijn\/aanvraag\/.+/);
+  assert.match(await page.textContent('main'), /Burgerservicenummer \(BSN\)999993653/);
+  await stack.wallet(['accept-offer', await page.getAttribute('#same-device', 'href')]);
+  await page.getByText('Uw Regie-app heeft de gegevens opgehaald').waitFor({ timeout: 20_000 });
+  const held = await stack.wallet(['list']);
+  assert.deepEqual(held.credentials.map((c) => c.credential_type).sort(), ['uittreksel-brp', 'woonhistorie']);
+
   // Lost phone: revoke it on the portal; the wallet then sees it as revoked.
   await page.goto(`${stack.issuerUrl}/mijn`);
   const row = page.locator('#uitgegeven tbody tr', { hasText: 'Woonhistorie (in de app)' });
