@@ -10,9 +10,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_cargo_path
 ensure_apt pkg-config curl
-command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
-# The NL Design System style sheets of the pages come from npm.
-[ -d node_modules/@utrecht ] || npm ci --no-audit --no-fund --loglevel=error
+ensure_apt "${TAURI_APT[@]}"
+# The NL Design System style sheets of the pages and the app's front-end come from npm.
+ensure_npm_and_ui
 
 cat <<'TXT'
 Regie demo
@@ -21,12 +21,11 @@ Built so far: the shared protocol (SD-JWT VC, key binding, DCQL, status list, si
 documents), the issuer service with its citizen portal, OpenID4VCI endpoints, back-office API
 and PDF extracts, the
 verifier service with the relying parties' pages and the document validator, and the wallet
-CLI (regie-wallet).
-Not built yet: the app.
+CLI (regie-wallet), and the app (regie-app).
 
 First the whole chain in one process:
 TXT
-cargo build --quiet --locked -p protocol --example demo -p regie-issuer -p regie-verifier -p wallet-core
+cargo build --quiet --locked -p protocol --example demo -p regie-issuer -p regie-verifier -p wallet-core -p regie-app
 cargo run --quiet --locked -p protocol --example demo
 
 export REGIE_ISSUER_ADMIN_TOKEN=${REGIE_ISSUER_ADMIN_TOKEN:-demo-admin-token}
@@ -94,6 +93,19 @@ Answer a page's request with the demo wallet: copy the link of "Open de Regie-ap
 A printable extract with its QR code: data/demo/uittreksel-woonhistorie.pdf (upload a photo
 or scan of it at /valideer).
 Try also: ./target/debug/regie-wallet --data-dir data/demo/wallet history
-Test persons: ./target/debug/regie-issuer persons. Press Ctrl-C to stop.
+Test persons: ./target/debug/regie-issuer persons.
 TXT
+
+# The app: its own wallet in data/demo/app (choose a PIN at first start). It needs a display;
+# without one it says how to start it.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "Starting the app (regie-app, wallet in data/demo/app). Press Ctrl-C to stop everything."
+    REGIE_APP_DATA_DIR=data/demo/app ./target/debug/regie-app &
+    app=$!
+    trap 'kill $issuer $verifier $app 2>/dev/null || true' EXIT INT TERM
+else
+    echo "No display here: start the app elsewhere with"
+    echo "  REGIE_APP_DATA_DIR=data/demo/app ./target/debug/regie-app"
+    echo "(or under a virtual display: xvfb-run -a ...). Press Ctrl-C to stop."
+fi
 wait $issuer $verifier

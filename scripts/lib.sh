@@ -43,3 +43,19 @@ ensure_cargo_path() {
         exit 1
     }
 }
+
+# The Debian packages the Tauri app builds and runs its window tests with.
+TAURI_APT=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
+    libayatana-appindicator3-dev xvfb xauth webkit2gtk-driver)
+
+# Installs the npm packages when node_modules is missing or older than the lock file, and
+# builds the app's front-end (ui/dist, which the Tauri shell embeds when it compiles).
+ensure_npm_and_ui() {
+    command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "==> npm ci"
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+    npx --no-install tsc -p ui/tsconfig.json
+    npx --no-install vite build ui --logLevel warn
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Regie: formatting, lints, unit and integration tests, browser tests,
-# fuzz smoke runs.
+# Runs every test of Regie: formatting, lints, unit and integration tests, browser tests of
+# the portals, WebDriver tests of the app window, fuzz smoke runs.
 # Installs what it needs (Debian packages, cargo tools) when missing.
 #
 #   ./scripts/test.sh            everything
@@ -15,11 +15,15 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 
 ensure_cargo_path
-# poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests.
-ensure_apt pkg-config poppler-utils chromium
-command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+# poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests;
+# the Tauri packages: the app and its window tests under Xvfb.
+ensure_apt pkg-config poppler-utils chromium "${TAURI_APT[@]}"
 ensure_cargo_tool cargo-nextest cargo-nextest
+ensure_cargo_tool tauri-driver tauri-driver
 [ "$FUZZ_SECONDS" -gt 0 ] && ensure_cargo_tool cargo-fuzz cargo-fuzz
+
+echo "==> app front-end: type check and build (ui/dist)"
+ensure_npm_and_ui
 
 echo "==> cargo fmt --check"
 cargo fmt --all --check
@@ -38,8 +42,10 @@ cargo test --workspace --locked --benches --no-run --quiet
 
 echo "==> browser tests (Playwright with Debian's Chromium, axe-core)"
 cargo build --workspace --bins --locked --quiet
-[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 npm run --silent test:browser
+
+echo "==> app window tests (tauri-driver, WebKitWebDriver, Xvfb)"
+xvfb-run -a npm run --silent test:app
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     ./scripts/fuzz.sh "$FUZZ_SECONDS"

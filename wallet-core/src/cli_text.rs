@@ -5,19 +5,13 @@ use protocol::credential_types::Lang;
 use serde::Serialize;
 use serde_json::json;
 use wallet_core::consent::{Assessment, Verdict};
-use wallet_core::credentials::{CredentialStatus, CredentialSummary};
+use wallet_core::credentials::CredentialSummary;
 use wallet_core::display::{date, type_name, value_text};
-use wallet_core::history::{DenyReason, Event, EventKind, SharingRecord};
+use wallet_core::history::{Event, SharingRecord};
 use wallet_core::presentation::Answered;
 use wallet_core::status::StatusReport;
+use wallet_core::texts::{event_text, issuer_name, status_line, t, yes_no};
 use wallet_core::vault::LockState;
-
-fn t(lang: Lang, nl: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Nl => nl,
-        Lang::En => en,
-    }
-}
 
 pub fn error_word(lang: Lang) -> &'static str {
     t(lang, "fout", "error")
@@ -411,124 +405,4 @@ impl Output {
                 .join("\n")
         });
     }
-}
-
-fn yes_no(b: bool, l: Lang) -> &'static str {
-    match (b, l) {
-        (true, Lang::Nl) => "ja",
-        (false, Lang::Nl) => "nee",
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
-    }
-}
-
-fn issuer_name(c: &CredentialSummary, l: Lang) -> &str {
-    match l {
-        Lang::Nl => &c.issuer_name_nl,
-        Lang::En => &c.issuer_name_en,
-    }
-}
-
-fn status_line(c: &CredentialSummary, l: Lang) -> String {
-    let until = c.expires_at.map(date).unwrap_or_default();
-    match c.status {
-        CredentialStatus::Valid => format!(
-            "{} {until} · {} {} {} {}",
-            t(l, "Geldig tot", "Valid until"),
-            c.copies_left,
-            t(l, "van", "of"),
-            c.copies_total,
-            t(l, "kopieën ongebruikt", "copies unused")
-        ),
-        CredentialStatus::Expired => format!(
-            "{} {until}. {} {}",
-            t(l, "Verlopen op", "Expired on"),
-            t(l, "Vraag nieuwe gegevens aan bij", "Request new data from"),
-            issuer_name(c, l)
-        ),
-        CredentialStatus::Revoked => format!(
-            "{} {}",
-            t(
-                l,
-                "Verouderd: ingetrokken door de uitgever. Vraag nieuwe gegevens aan bij",
-                "Outdated: revoked by the issuer. Request new data from"
-            ),
-            issuer_name(c, l)
-        ),
-    }
-}
-
-fn event_text(kind: &EventKind, l: Lang) -> String {
-    match kind {
-        EventKind::Issued {
-            vct,
-            issuer_name,
-            copies,
-            ..
-        } => format!(
-            "{} {} {} {issuer_name} ({copies} {})",
-            t(l, "Ontvangen:", "Received:"),
-            type_name(vct, l),
-            t(l, "van", "from"),
-            t(l, "kopieën", "copies")
-        ),
-        EventKind::Renewed { vct, copies, .. } => format!(
-            "{} {} ({copies} {})",
-            t(l, "Vernieuwd:", "Renewed:"),
-            type_name(vct, l),
-            t(l, "nieuwe kopieën", "new copies")
-        ),
-        EventKind::Shared {
-            party, attributes, ..
-        } => format!(
-            "{} {}: {}",
-            t(l, "Gedeeld met", "Shared with"),
-            party.legal_name,
-            labels(attributes, l)
-        ),
-        EventKind::StatementSigned {
-            party, attributes, ..
-        } => format!(
-            "{} {}: {}",
-            t(l, "Verklaring ondertekend voor", "Statement signed for"),
-            party.legal_name,
-            labels(attributes, l)
-        ),
-        EventKind::Denied { party, reason, .. } => {
-            let who = party.as_ref().map(|p| p.legal_name.as_str()).unwrap_or(t(
-                l,
-                "onbekende organisatie",
-                "unknown organisation",
-            ));
-            let why = match reason {
-                DenyReason::Citizen => t(l, "door u", "by you"),
-                DenyReason::OverAsking => t(l, "vroeg te veel", "asked too much"),
-                DenyReason::UnknownParty => t(l, "niet te controleren", "could not be verified"),
-            };
-            format!("{} {who} ({why})", t(l, "Geweigerd:", "Declined:"))
-        }
-        EventKind::Revoked { vct, .. } => format!(
-            "{} {}",
-            t(l, "Ingetrokken door de uitgever:", "Revoked by the issuer:"),
-            type_name(vct, l)
-        ),
-        EventKind::Expired { vct, .. } => {
-            format!("{} {}", t(l, "Verlopen:", "Expired:"), type_name(vct, l))
-        }
-        EventKind::PinChanged => t(l, "Pincode veranderd", "PIN changed").into(),
-    }
-}
-
-fn labels(attributes: &[wallet_core::history::SharedAttribute], l: Lang) -> String {
-    attributes
-        .iter()
-        .map(|a| {
-            if l == Lang::Nl {
-                a.label_nl.clone()
-            } else {
-                a.label_en.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

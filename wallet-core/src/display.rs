@@ -27,6 +27,8 @@ pub fn value_text(value: &Value, lang: Lang) -> String {
             (false, Lang::En) => "no".into(),
         },
         Value::Number(n) => n.to_string(),
+        // Dates (`2018-11-14`, `2018-11`) read as words; other text as it is.
+        Value::String(s) if is_iso_date(s) => protocol::claim_text::date_text(s, lang),
         Value::String(s) => s.clone(),
         Value::Array(items) => items
             .iter()
@@ -34,6 +36,16 @@ pub fn value_text(value: &Value, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         Value::Object(map) => object_text(map, lang),
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+        7 => digits(0..4) && b[4] == b'-' && digits(5..7),
+        _ => false,
     }
 }
 
@@ -113,6 +125,24 @@ pub fn date(unix: u64) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn iso_dates_read_as_words() {
+        use serde_json::json;
+        assert_eq!(
+            super::value_text(&json!("2018-11-04"), Lang::Nl),
+            "4 november 2018"
+        );
+        assert_eq!(
+            super::value_text(&json!("2018-11"), Lang::En),
+            "November 2018"
+        );
+        assert_eq!(
+            super::value_text(&json!("999993653"), Lang::Nl),
+            "999993653"
+        );
+        assert_eq!(super::value_text(&json!("3077AW"), Lang::Nl), "3077AW");
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(super::date(0), "1970-01-01");
         assert_eq!(super::date(951_782_400), "2000-02-29");
@@ -128,10 +158,13 @@ mod tests {
             "postal_code": "1234 AB", "locality": "Voorbeeld", "date_from": "2019-03-01"});
         assert_eq!(
             value_text(&a, Lang::Nl),
-            "Dorpsstraat 12 A, 1234 AB Voorbeeld, sinds 2019-03-01"
+            "Dorpsstraat 12 A, 1234 AB Voorbeeld, sinds 1 maart 2019"
         );
         let r = json!({"given_name": "Jan", "name_prefix": "de", "family_name": "Vries", "since": "2020-01-01"});
-        assert_eq!(value_text(&r, Lang::En), "Jan de Vries, since 2020-01-01");
+        assert_eq!(
+            value_text(&r, Lang::En),
+            "Jan de Vries, since 1 January 2020"
+        );
         assert_eq!(value_text(&json!(true), Lang::Nl), "ja");
         assert_eq!(value_text(&json!(["NL", "BE"]), Lang::Nl), "NL; BE");
     }

@@ -15,8 +15,10 @@ pub mod pin;
 pub mod presentation;
 pub mod status;
 pub mod store;
+pub mod texts;
 pub mod trust;
 pub mod vault;
+pub mod views;
 pub mod wallet;
 
 pub use error::WalletError;

@@ -1,0 +1,49 @@
+//! `regie-app`: the citizen's wallet app. A thin Tauri shell: the window, the commands
+//! (one wallet-core call each), and where the wallet lives. Everything else is wallet-core.
+mod commands;
+mod error;
+mod state;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+pub use error::AppError;
+pub use state::AppState;
+
+/// Where the wallet's files are: `$REGIE_APP_DATA_DIR`, or the platform's app data folder.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os("REGIE_APP_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    Ok(app.path().app_data_dir()?.join("wallet"))
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let state = AppState::open(data_dir(app)?)?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::wallet_state,
+            commands::create_wallet,
+            commands::unlock,
+            commands::lock,
+            commands::reset_wallet,
+            commands::credentials,
+            commands::accept_offer,
+            commands::refresh_status,
+            commands::assess_request,
+            commands::answer_request,
+            commands::history,
+            commands::sharing,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("regie-app: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,31 @@
+//! The app's one wallet: locked until the PIN opens it, and the request being looked at.
+use std::path::PathBuf;
+
+use tokio::sync::Mutex;
+use wallet_core::presentation::PendingRequest;
+use wallet_core::trust::TrustConfig;
+use wallet_core::{UnlockedWallet, Wallet, WalletConfig};
+
+use crate::error::AppError;
+
+pub struct AppState {
+    pub wallet: Wallet,
+    pub unlocked: Mutex<Option<UnlockedWallet>>,
+    pub pending: Mutex<Option<PendingRequest>>,
+}
+
+impl AppState {
+    /// Opens the wallet in `data_dir`; trust from `REGIE_WALLET_TRUST_ANCHOR` and
+    /// `REGIE_WALLET_TRUST_LIST` (files) or the built-in demo trust list, as the CLI does.
+    pub fn open(data_dir: PathBuf) -> Result<AppState, AppError> {
+        let anchor = std::env::var_os("REGIE_WALLET_TRUST_ANCHOR").map(PathBuf::from);
+        let list = std::env::var_os("REGIE_WALLET_TRUST_LIST").map(PathBuf::from);
+        let trust = TrustConfig::from_files(anchor.as_deref(), list.as_deref())?;
+        let wallet = Wallet::open(WalletConfig::new(data_dir, trust))?;
+        Ok(AppState {
+            wallet,
+            unlocked: Mutex::new(None),
+            pending: Mutex::new(None),
+        })
+    }
+}

@@ -1,0 +1,48 @@
+// The app's commands (src-tauri/src/commands.rs), typed. Every call goes to wallet-core.
+import { invoke } from '@tauri-apps/api/core';
+import { lang } from './i18n';
+
+export interface AppError { code: string; message: string; wait_secs?: number; failures?: number }
+export interface WalletState { initialised: boolean; unlocked: boolean; failures: number; wait_secs: number; blocked: boolean }
+export interface Row { label: string; value: string }
+export interface CredentialCard {
+  id: string; title: string; issuer: string; status: 'valid' | 'expired' | 'revoked';
+  status_text: string; copies_left: number; copies_total: number; rows: Row[];
+}
+export interface EventLine { id: number; date: string; text: string }
+export interface SharingLine { party: string; registration: string; since: string; last: string; times: number; attributes: string[]; purposes: string[] }
+export interface Assessment {
+  verdict: 'ok' | 'over_asking' | 'unknown_party' | 'missing';
+  not_allowed?: { label: string; credential_type: string }[];
+  reason?: string;
+  types?: { vct: string; name: string; where_to_get: [string, string][] }[];
+  party: { legal_name: string; registration_number: string; city: string; privacy_policy_url: string } | null;
+  purpose: { name: string; description: string; retention: string; retention_days: number; shares_with_third_parties: boolean; deletion_possible: boolean } | null;
+  attributes: { label: string; value: string; credential_type: string }[];
+  statements: { text?: string }[];
+  shared_before: { first_shared: number; last_shared: number; times: number } | null;
+  linkable: boolean;
+}
+export interface Answered { redirect_uri: string | null; notified: boolean }
+export interface StatusReport { checked: number; revoked: string[]; expired: string[]; unreachable: number }
+
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+const call = <T>(cmd: string, args: Record<string, unknown> = {}) => invoke<T>(cmd, args);
+
+export const api = {
+  walletState: () => call<WalletState>('wallet_state'),
+  createWallet: (pinCode: string) => call<void>('create_wallet', { pinCode }),
+  unlock: (pinCode: string) => call<void>('unlock', { pinCode }),
+  lock: () => call<void>('lock'),
+  reset: () => call<void>('reset_wallet'),
+  credentials: () => call<CredentialCard[]>('credentials', { langCode: lang() }),
+  acceptOffer: (uri: string, txCode: string | null) => call<CredentialCard[]>('accept_offer', { uri, txCode, langCode: lang() }),
+  refreshStatus: () => call<StatusReport>('refresh_status'),
+  assessRequest: (uri: string) => call<Assessment>('assess_request', { uri, langCode: lang() }),
+  answerRequest: (approve: boolean, pinCode: string | null) => call<Answered>('answer_request', { approve, pinCode }),
+  history: () => call<EventLine[]>('history', { before: null, langCode: lang() }),
+  sharing: () => call<SharingLine[]>('sharing', { langCode: lang() }),
+};

@@ -1,0 +1,51 @@
+// The app shell: header, main area and bottom navigation; decides the first screen from the
+// wallet's state (new, locked, open).
+import '@utrecht/design-tokens/dist/index.css';
+import './app.css';
+import { api } from './api';
+import { h } from './dom';
+import { lang, setLang, t } from './i18n';
+import { setupScreen, unlockScreen } from './screens/onboarding';
+import { homeScreen } from './screens/credentials';
+import { historyScreen, sharingScreen } from './screens/activity';
+import { settingsScreen } from './screens/settings';
+
+export type Tab = 'data' | 'history' | 'shared' | 'settings';
+
+/** Draws the frame; `tab` marks the current section in the navigation, none when locked. */
+export function frame(tab: Tab | null): void {
+  const app = document.getElementById('app');
+  if (!app) return;
+  const tx = t();
+  const skip = document.querySelector('.regie-skip');
+  if (skip) skip.textContent = tx.skip;
+  const item = (id: Tab, label: string, open: () => void) =>
+    h('li', {}, h('button', {
+      type: 'button',
+      class: 'regie-nav-button',
+      'aria-current': tab === id ? 'page' : undefined,
+      onclick: () => { frame(id); open(); },
+    }, label));
+  const nav = tab === null ? null : h('nav', { class: 'regie-app-nav', 'aria-label': tx.mainNav },
+    h('ul', {},
+      item('data', tx.navData, homeScreen),
+      item('history', tx.navHistory, historyScreen),
+      item('shared', tx.navShared, sharingScreen),
+      item('settings', tx.navSettings, settingsScreen)));
+  app.replaceChildren(
+    h('header', { class: 'regie-app-header' }, h('p', { class: 'regie-app-name' }, tx.appName), h('p', { class: 'regie-app-tagline' }, tx.tagline)),
+    h('main', { id: 'inhoud', class: 'regie-app-main' }),
+    ...(nav ? [nav] : []),
+  );
+}
+
+export async function start(): Promise<void> {
+  setLang(lang());
+  frame(null);
+  const state = await api.walletState();
+  if (!state.initialised) setupScreen();
+  else if (!state.unlocked) unlockScreen(state);
+  else { frame('data'); homeScreen(); }
+}
+
+void start();

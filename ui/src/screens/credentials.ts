@@ -1,0 +1,86 @@
+// The citizen's data: the list of credentials, one credential in full, and adding data
+// from a municipality's offer link.
+import { api, CredentialCard } from '../api';
+import { h, show, announce } from '../dom';
+import { t } from '../i18n';
+import { requestScreen } from './request';
+import { busy, button, errorBox, field } from './common';
+
+function statusClass(c: CredentialCard): string {
+  return c.status === 'valid' ? 'regie-card' : 'regie-card regie-card--outdated';
+}
+
+export async function homeScreen(): Promise<void> {
+  const tx = t();
+  const list = h('ul', { class: 'regie-cards', id: 'gegevens' });
+  const message = h('div');
+  show(
+    h('h1', {}, tx.myData),
+    h('div', { class: 'regie-actions' },
+      button(tx.add, addScreen, 'primary', 'toevoegen'),
+      button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden')),
+    message,
+    list,
+  );
+  try {
+    const cards = await api.credentials();
+    if (cards.length === 0) list.replaceWith(h('p', { id: 'gegevens' }, tx.noCredentials));
+    for (const c of cards) {
+      list.append(h('li', { class: statusClass(c) },
+        h('h2', {}, c.title),
+        h('p', {}, c.issuer),
+        h('p', { class: 'regie-card-status' }, c.status_text),
+        button(`${tx.view}: ${c.title}`, () => cardScreen(c), 'secondary')));
+    }
+  } catch (e) {
+    message.append(errorBox(e));
+  }
+}
+
+function rowsTable(c: CredentialCard): HTMLElement {
+  return h('dl', { class: 'regie-rows' },
+    c.rows.flatMap((r) => [h('dt', {}, r.label), h('dd', {}, r.value)]));
+}
+
+export function cardScreen(c: CredentialCard): void {
+  const tx = t();
+  show(
+    h('h1', {}, c.title),
+    h('p', {}, c.issuer),
+    h('p', { class: c.status === 'valid' ? 'regie-card-status' : 'regie-error' }, c.status_text),
+    rowsTable(c),
+    button(tx.back, () => homeScreen(), 'secondary'),
+  );
+}
+
+export function addScreen(): void {
+  const tx = t();
+  const link = h('textarea', { name: 'link', rows: '3', required: true, spellcheck: 'false', autocomplete: 'off' }) as HTMLTextAreaElement;
+  const code = h('input', { type: 'text', name: 'tx_code', inputmode: 'numeric', autocomplete: 'off', maxlength: '12' }) as HTMLInputElement;
+  const message = h('div');
+  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--primary' }, tx.fetch) as HTMLButtonElement;
+  const form = h('form', {
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      message.replaceChildren();
+      try {
+        const stored = await busy(submit, () => api.acceptOffer(link.value, code.value || null));
+        const names = stored.map((c) => c.title).filter((v, i, a) => a.indexOf(v) === i).join(', ');
+        announce(`${tx.received}: ${names}`);
+        show(
+          h('h1', {}, `${tx.received}: ${names}`),
+          h('ul', { class: 'regie-cards' }, stored.slice(0, 1).map((c) => h('li', { class: 'regie-card' }, h('h2', {}, c.title), rowsTable(c)))),
+          button(tx.back, () => homeScreen(), 'primary', 'terug'),
+        );
+      } catch (err) {
+        message.append(errorBox(err));
+        link.focus();
+      }
+    },
+  },
+  field('offer-link', tx.offerLink, link),
+  field('offer-code', tx.txCode, code),
+  message,
+  submit);
+  show(h('h1', {}, tx.addTitle), h('p', {}, tx.addText), form, button(tx.back, () => homeScreen(), 'secondary'));
+}

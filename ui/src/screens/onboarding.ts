@@ -1,0 +1,72 @@
+// The first screens: choosing a PIN for a new wallet, and opening a locked one.
+import { api, WalletState } from '../api';
+import { h, show } from '../dom';
+import { t } from '../i18n';
+import { frame } from '../main';
+import { homeScreen } from './credentials';
+import { alertBox, busy, errorBox, field, pinInput } from './common';
+
+function openWallet(): void {
+  frame('data');
+  homeScreen();
+}
+
+export function setupScreen(): void {
+  const tx = t();
+  const first = pinInput('pin');
+  const second = pinInput('pin2');
+  const message = h('div');
+  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--primary' }, tx.create) as HTMLButtonElement;
+  const form = h('form', {
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      message.replaceChildren();
+      if (!/^[0-9]{6}$/.test(first.value)) {
+        message.append(alertBox(tx.pinFormat));
+        return first.focus();
+      }
+      if (first.value !== second.value) {
+        message.append(alertBox(tx.pinsDiffer));
+        return second.focus();
+      }
+      try {
+        await busy(submit, () => api.createWallet(first.value));
+        openWallet();
+      } catch (err) {
+        message.append(errorBox(err));
+        first.value = '';
+        second.value = '';
+        first.focus();
+      }
+    },
+  },
+  field('pin-nieuw', tx.choosePin, first, tx.choosePinHint),
+  field('pin-herhaal', tx.repeatPin, second),
+  message,
+  submit);
+  show(h('h1', {}, tx.welcomeTitle), h('p', {}, tx.welcomeText), form);
+}
+
+export function unlockScreen(state: WalletState): void {
+  const tx = t();
+  const pin = pinInput('pin');
+  const message = h('div');
+  if (state.blocked) message.append(errorBox({ code: 'blocked', message: '' }));
+  else if (state.wait_secs > 0) message.append(errorBox({ code: 'locked_out', message: '', wait_secs: state.wait_secs }));
+  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--primary' }, tx.unlockButton) as HTMLButtonElement;
+  const form = h('form', {
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      message.replaceChildren();
+      try {
+        await busy(submit, () => api.unlock(pin.value));
+        openWallet();
+      } catch (err) {
+        pin.value = '';
+        message.append(errorBox(err));
+        pin.focus();
+      }
+    },
+  }, field('pin-open', tx.pin, pin), message, submit);
+  show(h('h1', {}, tx.unlockTitle), form);
+}
