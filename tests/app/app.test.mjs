@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { startStack, root, screenshots } from '../browser/stack.mjs';
@@ -63,6 +64,18 @@ after(async () => {
   await stack?.stop();
 });
 
+// axe-core, injected into the app's web view, checks the WCAG 2.2 A/AA rules it can.
+const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+async function assertAccessible(what) {
+  await app.execute(`${axeSource}; return true;`);
+  const violations = await app.executeAsync((done) => {
+    window.axe
+      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+      .then((r) => done(r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)));
+  });
+  assert.deepEqual(violations, [], `${what}: accessibility violations`);
+}
+
 const shot = (name) => app.saveScreenshot(join(screenshots, `app-${name}.png`));
 const text = async (selector) => (await app.$(selector)).getText();
 const h1 = () => text('h1');
@@ -104,6 +117,7 @@ const housing = {
 test('a new wallet asks for a PIN and refuses an easy one', async () => {
   await waitForH1(/Welkom bij Regie/);
   assert.equal(await app.execute(() => document.documentElement.lang), 'nl');
+  await assertAccessible('welcome');
   await shot('welcome');
   await fill('#pin-nieuw', '123456');
   await fill('#pin-herhaal', '123456');
@@ -131,6 +145,7 @@ test('the citizen collects an address history from the municipality', async () =
   await waitForH1(/Mijn gegevens/);
   assert.match(await text('#gegevens'), /Woonhistorie/);
   assert.match(await text('#gegevens'), /5 van 5 kopieën ongebruikt/);
+  await assertAccessible('home');
   await shot('home');
 });
 
@@ -145,6 +160,7 @@ test('a housing corporation asks; the citizen sees who, why and what, and shares
   assert.match(asked, /Achternaam\s*Moulin/);
   assert.match(asked, /Adressen/);
   assert.match(await text('main'), /Aanvraag medehuur/);
+  await assertAccessible('consent');
   await shot('consent');
   // A wrong PIN shares nothing and keeps the request on screen.
   await fill('#pin-delen', '000000');
@@ -180,6 +196,7 @@ test('history and sharing overview show what happened', async () => {
   assert.match(events, /Gedeeld met Woonstichting Voorbeeld/);
   assert.match(events, /Geweigerd: Woonstichting Voorbeeld/);
   assert.match(events, /Ontvangen: Woonhistorie/);
+  await assertAccessible('history');
   await shot('history');
   await (await buttonWithText('Gedeeld')).click();
   await waitForH1(/Wie heeft mijn gegevens/);
