@@ -7,6 +7,7 @@ use tauri::State;
 use wallet_core::consent::Assessment;
 use wallet_core::pin::Pin;
 use wallet_core::presentation::Answered;
+use wallet_core::scan::Scanned;
 use wallet_core::status::StatusReport;
 use wallet_core::views::{CredentialCard, EventLine, SharingLine};
 use wallet_core::UnlockedWallet;
@@ -209,4 +210,28 @@ pub async fn sharing(
             .collect())
     })
     .await
+}
+
+/// A photo or screenshot of a QR code (the picture's bytes as the raw body) → the offer or
+/// request link it holds.
+#[tauri::command]
+pub async fn scan_image(request: tauri::ipc::Request<'_>) -> Result<Scanned, AppError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::new(
+            "unreadable_image",
+            "expected the picture's bytes",
+        ));
+    };
+    let bytes = bytes.clone();
+    // Decoding a photo takes a moment: off the async workers.
+    tokio::task::spawn_blocking(move || wallet_core::scan::scan_image(&bytes))
+        .await
+        .map_err(|_| AppError::new("unreadable_image", "reading the picture failed"))?
+        .map_err(AppError::from)
+}
+
+/// A pasted or opened link → whether it is an offer or a request.
+#[tauri::command]
+pub async fn classify_link(text: String) -> Result<Scanned, AppError> {
+    Ok(wallet_core::scan::classify(&text)?)
 }

@@ -40,6 +40,8 @@ pub fn run() {
             commands::answer_request,
             commands::history,
             commands::sharing,
+            commands::scan_image,
+            commands::classify_link,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -187,6 +187,33 @@ test('declining sends "geweigerd" to the verifier', async () => {
   await click('#weigeren');
   await waitForH1(/geweigerd/);
   assert.equal((await sessionStatus(session.session_id)).status, 'denied');
+  await click('#terug');
+});
+
+/** Hands the app a picture as if the citizen chose it in the file dialog. */
+async function choosePicture(bytes) {
+  await app.execute((b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const input = document.getElementById('qr-foto');
+    const files = new DataTransfer();
+    files.items.add(new File([data], 'qr.png', { type: 'image/png' }));
+    input.files = files.files;
+    input.dispatchEvent(new Event('change'));
+  }, Buffer.from(bytes).toString('base64'));
+}
+
+test('a photo of a request QR code opens the consent screen; other pictures are explained', async () => {
+  await waitForH1(/Mijn gegevens/);
+  await choosePicture(readFileSync(join(screenshots, 'app-home.png')));
+  await app.waitUntil(async () => (await text('#fout')).includes('geen leesbare QR-code'), { timeout: 15_000 });
+  const session = await createSession(housing);
+  const qr = await (await fetch(`${stack.verifierUrl}/api/sessions/${session.session_id}/qr.png`)).arrayBuffer();
+  await choosePicture(qr);
+  await waitForH1(/Woonstichting Voorbeeld/);
+  assert.match(await text('#oordeel'), /past bij waarvoor/);
+  await click('#weigeren');
+  await waitForH1(/geweigerd/);
+  await click('#terug');
 });
 
 test('history and sharing overview show what happened', async () => {

@@ -23,6 +23,7 @@ export interface Assessment {
   shared_before: { first_shared: number; last_shared: number; times: number } | null;
   linkable: boolean;
 }
+export interface Scanned { kind: 'offer' | 'request'; uri: string }
 export interface Answered { redirect_uri: string | null; notified: boolean }
 export interface StatusReport { checked: number; revoked: string[]; expired: string[]; unreachable: number }
 
@@ -45,4 +46,7 @@ export const api = {
   answerRequest: (approve: boolean, pinCode: string | null) => call<Answered>('answer_request', { approve, pinCode }),
   history: () => call<EventLine[]>('history', { before: null, langCode: lang() }),
   sharing: () => call<SharingLine[]>('sharing', { langCode: lang() }),
+  // The picture goes as the raw body, not as JSON.
+  scanImage: (bytes: Uint8Array) => invoke<Scanned>('scan_image', bytes),
+  classifyLink: (text: string) => call<Scanned>('classify_link', { text }),
 };

@@ -29,6 +29,8 @@ const nl = {
   noCredentials: 'U heeft nog geen gegevens. Haal ze op bij de gemeente: daar krijgt u een QR-code of link.',
   add: 'Gegevens toevoegen',
   answer: 'Verzoek beantwoorden',
+  scan: 'QR-code uit een foto lezen',
+  scanHint: 'Kies een foto of schermafbeelding van de QR-code.',
   view: 'Bekijken',
   copiesLeft: (l: number, t: number) => `${l} van ${t} kopieën ongebruikt`,
   back: 'Terug',
@@ -95,6 +97,8 @@ const nl = {
     locked: 'De app is vergrendeld. Open hem met uw pincode.',
     no_request: 'Er staat geen verzoek open.',
     storage: 'De gegevens op dit apparaat konden niet worden gelezen of bewaard.',
+    unreadable_image: 'In deze foto staat geen leesbare QR-code. Maak een scherpe foto van de hele code.',
+    not_a_wallet_code: 'Deze QR-code is geen aanbod van de gemeente en geen verzoek van een organisatie.',
   } as Record<string, string>,
 };
 
@@ -129,6 +133,8 @@ const en: Texts = {
   noCredentials: 'You have no data yet. Collect it from your municipality: you get a QR code or link there.',
   add: 'Add data',
   answer: 'Answer a request',
+  scan: 'Read a QR code from a photo',
+  scanHint: 'Choose a photo or screenshot of the QR code.',
   view: 'View',
   copiesLeft: (l: number, t: number) => `${l} of ${t} copies unused`,
   back: 'Back',
@@ -195,6 +201,8 @@ const en: Texts = {
     locked: 'The app is locked. Open it with your PIN.',
     no_request: 'There is no open request.',
     storage: 'The data on this device could not be read or stored.',
+    unreadable_image: 'There is no readable QR code in this picture. Take a sharp photo of the whole code.',
+    not_a_wallet_code: 'This QR code is not an offer from the municipality or a request from an organisation.',
   },
 };
 

@@ -10,7 +10,6 @@ pub mod clock;
 pub mod documents;
 pub mod openapi;
 pub mod pages;
-pub mod qr_image;
 pub mod registry;
 pub mod service;
 pub mod sessions;

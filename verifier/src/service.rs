@@ -50,7 +50,7 @@ impl Verifier {
 
 /// The router with every endpoint.
 pub fn router(verifier: Shared) -> Router {
-    let image_limit = crate::qr_image::MAX_IMAGE_BYTES + 64 * 1024;
+    let image_limit = regie_qr_image::MAX_IMAGE_BYTES + 64 * 1024;
     Router::new()
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{id}", get(api::get_session))

@@ -10,7 +10,6 @@ use protocol::oid4vp::{sign_request, AuthorizationResponse, RequestContent, REQU
 use serde_json::{json, Value};
 
 use crate::documents;
-use crate::qr_image;
 use crate::service::{error, no_store, Shared};
 use crate::sessions::{SessionError, SessionStatus};
 use crate::verify::{verify_answer, Expected};
@@ -192,14 +191,14 @@ pub async fn verify_document(
         .unwrap_or("")
         .to_ascii_lowercase();
     let text = if content_type.starts_with("image/") {
-        match qr_image::read_qr_texts(&body) {
+        match regie_qr_image::read_qr_texts(&body) {
             Ok(texts) => texts
                 .iter()
                 .find(|t| t.starts_with(protocol::document::QR_PREFIX))
                 .or(texts.first())
                 .cloned()
                 .unwrap_or_default(),
-            Err(qr_image::ImageError::TooLarge) => {
+            Err(regie_qr_image::ImageError::TooLarge) => {
                 return error(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_large",

@@ -46,6 +46,10 @@ pub enum WalletError {
     UnknownCredential,
     #[error("this credential cannot be renewed from here: ask the issuer for a new one")]
     NotRenewable,
+    #[error("no QR code could be read from this picture: {0}")]
+    UnreadableImage(String),
+    #[error("this QR code is not a credential offer or a request for data")]
+    NotAWalletCode,
 }
 
 fn wait_text(wait_secs: u64) -> String {
@@ -80,6 +84,8 @@ impl WalletError {
             WalletError::MissingCredential => "missing_credential",
             WalletError::UnknownCredential => "unknown_credential",
             WalletError::NotRenewable => "not_renewable",
+            WalletError::UnreadableImage(_) => "unreadable_image",
+            WalletError::NotAWalletCode => "not_a_wallet_code",
         }
     }
 }

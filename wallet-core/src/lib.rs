@@ -13,6 +13,7 @@ pub mod http;
 pub mod issuance;
 pub mod pin;
 pub mod presentation;
+pub mod scan;
 pub mod status;
 pub mod store;
 pub mod texts;

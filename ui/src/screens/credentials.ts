@@ -14,11 +14,30 @@ export async function homeScreen(): Promise<void> {
   const tx = t();
   const list = h('ul', { class: 'regie-cards', id: 'gegevens' });
   const message = h('div');
+  // A picture of a QR code: the offer or request it holds opens its screen.
+  const picture = h('input', {
+    type: 'file', accept: 'image/png,image/jpeg', id: 'qr-foto', class: 'regie-visually-hidden',
+    tabindex: '-1', 'aria-hidden': 'true',
+    onchange: async () => {
+      const file = (picture as HTMLInputElement).files?.[0];
+      if (!file) return;
+      message.replaceChildren();
+      try {
+        const scanned = await api.scanImage(new Uint8Array(await file.arrayBuffer()));
+        if (scanned.kind === 'offer') addScreen(scanned.uri);
+        else requestScreen(scanned.uri, true);
+      } catch (err) {
+        message.append(errorBox(err));
+      }
+    },
+  });
   show(
     h('h1', {}, tx.myData),
     h('div', { class: 'regie-actions' },
-      button(tx.add, addScreen, 'primary', 'toevoegen'),
-      button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden')),
+      button(tx.add, () => addScreen(), 'primary', 'toevoegen'),
+      button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden'),
+      button(tx.scan, () => (picture as HTMLInputElement).click(), 'secondary', 'scannen')),
+    picture,
     message,
     list,
   );
@@ -53,9 +72,10 @@ export function cardScreen(c: CredentialCard): void {
   );
 }
 
-export function addScreen(): void {
+export function addScreen(prefill = ''): void {
   const tx = t();
   const link = h('textarea', { name: 'link', rows: '3', required: true, spellcheck: 'false', autocomplete: 'off' }) as HTMLTextAreaElement;
+  link.value = prefill;
   const code = h('input', { type: 'text', name: 'tx_code', inputmode: 'numeric', autocomplete: 'off', maxlength: '12' }) as HTMLInputElement;
   const message = h('div');
   const submit = h('button', { type: 'submit', class: 'regie-button regie-button--primary' }, tx.fetch) as HTMLButtonElement;

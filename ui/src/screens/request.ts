@@ -6,7 +6,9 @@ import { t } from '../i18n';
 import { homeScreen } from './credentials';
 import { busy, button, errorBox, field, pinInput } from './common';
 
-export function requestScreen(prefill = ''): void {
+/** The request link screen; `assessNow` looks the request up at once (nothing is shared
+ * before the citizen consents). */
+export function requestScreen(prefill = '', assessNow = false): void {
   const tx = t();
   const link = h('textarea', { name: 'link', rows: '3', required: true, spellcheck: 'false', autocomplete: 'off' }) as HTMLTextAreaElement;
   link.value = prefill;
@@ -26,6 +28,7 @@ export function requestScreen(prefill = ''): void {
     },
   }, field('request-link', tx.requestLink, link), message, submit);
   show(h('h1', {}, tx.requestTitle), h('p', {}, tx.requestText), form, button(tx.back, () => homeScreen(), 'secondary'));
+  if (assessNow) submit.click();
 }
 
 function fact(label: string, value: string): HTMLElement[] {

@@ -40,7 +40,7 @@ pub fn routes() -> Router<Shared> {
             get(validator::form_page)
                 .post(validator::submit)
                 .layer(DefaultBodyLimit::max(
-                    crate::qr_image::MAX_IMAGE_BYTES + 64 * 1024,
+                    regie_qr_image::MAX_IMAGE_BYTES + 64 * 1024,
                 )),
         )
 }

@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::documents::{validate, Validation, Verdict};
-use crate::qr_image::{read_qr_texts, ImageError, MAX_IMAGE_BYTES};
 use crate::service::Shared;
 use crate::statements::{check_bytes, StatementError, VerifiedStatement};
+use regie_qr_image::{read_qr_texts, ImageError, MAX_IMAGE_BYTES};
 use regie_web::render::{attributes_table, unix_date_text};
 use regie_web::{esc, page, Lang, LangQuery};
 

@@ -1,6 +1,7 @@
-//! Reading a document QR code from a photo or scan. Phone photos are scaled, slightly
-//! rotated, unevenly lit and noisy; the decoder is tried on the image as it is and then on
-//! cleaned-up versions (resized, thresholded with Otsu's method, smoothed) until one reads.
+//! Reading QR codes from a photo or scan (a printed extract, a QR code on a screen). Phone
+//! photos are scaled, slightly rotated, unevenly lit and noisy; the decoder is tried on the
+//! image as it is and then on cleaned-up versions (resized, thresholded with Otsu's method,
+//! smoothed) until one reads.
 use image::{imageops, DynamicImage, GrayImage, ImageReader, Luma};
 
 /// Largest upload accepted.
