@@ -145,29 +145,6 @@ fn value_lines(key: &str, value: &Value, lang: Lang) -> Vec<String> {
     }
 }
 
-/// The order a reader expects: identity first, address last.
-const READING_ORDER: [&str; 19] = [
-    "bsn",
-    "noble_title",
-    "given_name",
-    "name_prefix",
-    "family_name",
-    "birthdate",
-    "place_of_birth",
-    "country_of_birth",
-    "sex",
-    "nationalities",
-    "age_over_18",
-    "address",
-    "address_abroad",
-    "location_description",
-    "address_since",
-    "municipality",
-    "addresses",
-    "residents",
-    "",
-];
-
 struct Writer {
     doc: PdfDocumentReference,
     layer: PdfLayerReference,
@@ -248,12 +225,7 @@ pub fn render(
     w.y -= 10.0;
 
     let mut keys: Vec<&String> = content.attributes.keys().collect();
-    keys.sort_by_key(|k| {
-        READING_ORDER
-            .iter()
-            .position(|o| o == k)
-            .unwrap_or(READING_ORDER.len())
-    });
+    keys.sort_by_key(|k| protocol::claim_text::reading_rank(k));
     for key in keys {
         let lines: Vec<String> = value_lines(key, &content.attributes[key.as_str()], lang)
             .iter()

@@ -122,6 +122,38 @@ pub fn full_name(claims: &Map<String, Value>) -> String {
         .join(" ")
 }
 
+/// The order people read a person's attributes in: identity first, then birth, then where
+/// they live; unknown attributes last.
+const READING_ORDER: [&str; 19] = [
+    "bsn",
+    "noble_title",
+    "given_name",
+    "name_prefix",
+    "family_name",
+    "birthdate",
+    "place_of_birth",
+    "country_of_birth",
+    "sex",
+    "nationalities",
+    "age_over_18",
+    "address",
+    "address_abroad",
+    "location_description",
+    "address_since",
+    "municipality",
+    "addresses",
+    "residents",
+    "since",
+];
+
+/// The place of the attribute `key` in the reading order (sort by it).
+pub fn reading_rank(key: &str) -> usize {
+    READING_ORDER
+        .iter()
+        .position(|k| *k == key)
+        .unwrap_or(READING_ORDER.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -235,3 +235,36 @@ pub async fn scan_image(request: tauri::ipc::Request<'_>) -> Result<Scanned, App
 pub async fn classify_link(text: String) -> Result<Scanned, AppError> {
     Ok(wallet_core::scan::classify(&text)?)
 }
+
+/// The link the app was opened with, once.
+#[tauri::command]
+pub async fn opened_with(state: State<'_, AppState>) -> Result<Option<Scanned>, AppError> {
+    Ok(state.opened_with.lock().await.take())
+}
+
+/// Fresh copies and current data for an outdated credential, from its issuer.
+#[tauri::command]
+pub async fn renew_credential(
+    state: State<'_, AppState>,
+    id: String,
+    lang_code: String,
+) -> Result<CredentialCard, AppError> {
+    let l = lang(&lang_code);
+    with_wallet(&state, async |w| {
+        let renewed = w.renew(&id).await?;
+        Ok(CredentialCard::new(&renewed, l))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn change_pin(
+    state: State<'_, AppState>,
+    old_pin: String,
+    new_pin: String,
+) -> Result<(), AppError> {
+    with_wallet(&state, async |w| {
+        Ok(w.change_pin(&pin(old_pin), &pin(new_pin))?)
+    })
+    .await
+}

@@ -23,7 +23,11 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            let state = AppState::open(data_dir(app)?)?;
+            // A link on the command line is how the desktop hands over a clicked link.
+            let opened_with = std::env::args()
+                .skip(1)
+                .find_map(|a| wallet_core::scan::classify(&a).ok());
+            let state = AppState::open(data_dir(app)?, opened_with)?;
             app.manage(state);
             Ok(())
         })
@@ -42,6 +46,9 @@ pub fn run() {
             commands::sharing,
             commands::scan_image,
             commands::classify_link,
+            commands::opened_with,
+            commands::renew_credential,
+            commands::change_pin,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

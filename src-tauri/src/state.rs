@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use tokio::sync::Mutex;
 use wallet_core::presentation::PendingRequest;
+use wallet_core::scan::Scanned;
 use wallet_core::trust::TrustConfig;
 use wallet_core::{UnlockedWallet, Wallet, WalletConfig};
 
@@ -12,12 +13,15 @@ pub struct AppState {
     pub wallet: Wallet,
     pub unlocked: Mutex<Option<UnlockedWallet>>,
     pub pending: Mutex<Option<PendingRequest>>,
+    /// An offer or request link the app was opened with (`regie-app LINK`, as the desktop
+    /// does for `openid4vp://` and `openid-credential-offer://`), until the screen takes it.
+    pub opened_with: Mutex<Option<Scanned>>,
 }
 
 impl AppState {
     /// Opens the wallet in `data_dir`; trust from `REGIE_WALLET_TRUST_ANCHOR` and
     /// `REGIE_WALLET_TRUST_LIST` (files) or the built-in demo trust list, as the CLI does.
-    pub fn open(data_dir: PathBuf) -> Result<AppState, AppError> {
+    pub fn open(data_dir: PathBuf, opened_with: Option<Scanned>) -> Result<AppState, AppError> {
         let anchor = std::env::var_os("REGIE_WALLET_TRUST_ANCHOR").map(PathBuf::from);
         let list = std::env::var_os("REGIE_WALLET_TRUST_LIST").map(PathBuf::from);
         let trust = TrustConfig::from_files(anchor.as_deref(), list.as_deref())?;
@@ -26,6 +30,7 @@ impl AppState {
             wallet,
             unlocked: Mutex::new(None),
             pending: Mutex::new(None),
+            opened_with: Mutex::new(opened_with),
         })
     }
 }

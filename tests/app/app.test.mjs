@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
-import { startStack, root, screenshots } from '../browser/stack.mjs';
+import { startStack, root, screenshots, ADMIN_TOKEN, BSN } from '../browser/stack.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
 const HOUSING_KEY = 'demo-woonstichting-key';
@@ -46,17 +46,22 @@ before(async () => {
     },
   });
   await waitForPort(4444);
-  app = await remote({
+  app = await openApp([]);
+});
+
+/** Starts the app window (with `args`, as the desktop passes a clicked link). */
+function openApp(args) {
+  return remote({
     hostname: '127.0.0.1',
     port: 4444,
     logLevel: 'error',
     capabilities: {
       browserName: 'wry',
-      'tauri:options': { application: APP },
+      'tauri:options': { application: APP, args },
       'wdio:enforceWebDriverClassic': true,
     },
   });
-});
+}
 
 after(async () => {
   await app?.deleteSession().catch(() => {});
@@ -80,10 +85,21 @@ const shot = (name) => app.saveScreenshot(join(screenshots, `app-${name}.png`));
 const text = async (selector) => (await app.$(selector)).getText();
 const h1 = () => text('h1');
 async function waitForH1(pattern) {
-  await app.waitUntil(async () => pattern.test(await h1()), { timeout: 20_000, timeoutMsg: `heading ${pattern}` });
+  try {
+    await app.waitUntil(async () => pattern.test(await h1()), { timeout: 20_000, timeoutMsg: `heading ${pattern}` });
+  } catch (e) {
+    // What the window showed instead, for whoever reads the failure.
+    await shot('failure').catch(() => {});
+    throw new Error(`${e.message}; the window shows "${await h1().catch(() => '?')}" (target/screenshots/app-failure.png)`);
+  }
+}
+// Only the content area scrolls; bring an element to its middle before pressing it.
+async function press(el) {
+  await el.scrollIntoView({ block: 'center' });
+  await el.click();
 }
 async function click(selector) {
-  await (await app.$(selector)).click();
+  await press(await app.$(selector));
 }
 async function fill(selector, value) {
   const el = await app.$(selector);
@@ -92,6 +108,8 @@ async function fill(selector, value) {
 }
 async function buttonWithText(label) {
   const el = await app.$(`button=${label}`);
+  await el.waitForExist({ timeout: 10_000 });
+  await el.scrollIntoView({ block: 'center' });
   await el.waitForClickable({ timeout: 10_000 });
   return el;
 }
@@ -231,15 +249,52 @@ test('history and sharing overview show what happened', async () => {
   await shot('sharing');
 });
 
-test('locking, a wrong PIN, and English', async () => {
+async function lockAndOpen(pin) {
   await (await buttonWithText('Instellingen')).click();
   await waitForH1(/Instellingen/);
   await click('#vergrendelen');
   await waitForH1(/Open Regie/);
-  await fill('#pin-open', '111111');
+  await fill('#pin-open', pin);
+  await (await buttonWithText('Openen')).click();
+  await waitForH1(/Mijn gegevens/);
+}
+
+test('after a move the credential is outdated and is renewed with the new address', async () => {
+  const moved = await fetch(`${stack.issuerUrl}/api/persons/${BSN}/move`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ street: 'Nieuwe Gracht', house_number: 7, postal_code: '3512 LA',
+      locality: 'Utrecht', municipality: 'Utrecht', date: '2026-11-01' }),
+  });
+  assert.equal(moved.status, 200);
+  // The wallet checks the status lists when it is opened.
+  await lockAndOpen('482915');
+  assert.match(await text('#gegevens'), /Verouderd: ingetrokken door de uitgever/);
+  await (await buttonWithText('Bekijken: Woonhistorie')).click();
+  await click('#vernieuwen');
+  await app.waitUntil(async () => (await text('main')).includes('Vernieuwd.'), { timeout: 20_000 });
+  assert.match(await text('#status'), /Geldig tot/);
+  assert.match(await text('main'), /Nieuwe Gracht 7, 3512 LA Utrecht/);
+  await assertAccessible('renewed');
+  await shot('renewed');
+  await click('#terug');
+});
+
+test('changing the PIN, locking, a wrong PIN, and English', async () => {
+  await (await buttonWithText('Instellingen')).click();
+  await waitForH1(/Instellingen/);
+  await fill('#pin-oud', '482915');
+  await fill('#pin-nieuw2', '739164');
+  await fill('#pin-herhaal2', '739164');
+  await (await buttonWithText('Pincode veranderen')).click();
+  await app.waitUntil(async () => (await text('#pin-veranderd')).includes('veranderd'), { timeout: 10_000 });
+  await assertAccessible('settings');
+  await click('#vergrendelen');
+  await waitForH1(/Open Regie/);
+  await fill('#pin-open', '482915');
   await (await buttonWithText('Openen')).click();
   await app.waitUntil(async () => (await text('#fout')).includes('klopt niet'), { timeout: 10_000 });
-  await fill('#pin-open', '482915');
+  await fill('#pin-open', '739164');
   await (await buttonWithText('Openen')).click();
   await waitForH1(/Mijn gegevens/);
   await (await buttonWithText('Instellingen')).click();
@@ -250,4 +305,20 @@ test('locking, a wrong PIN, and English', async () => {
   await waitForH1(/My data/);
   assert.match(await text('#gegevens'), /Address history/);
   await shot('home-en');
+});
+
+test('opened with a request link (as the desktop does for openid4vp://), the app asks right after the PIN', async () => {
+  const session = await createSession(housing);
+  await app.deleteSession();
+  app = await openApp([session.link]);
+  await waitForH1(/Open Regie/);
+  await fill('#pin-open', '739164');
+  await (await buttonWithText('Open')).click();
+  await waitForH1(/Woonstichting Voorbeeld/);
+  assert.match(await text('#oordeel'), /fits what the organisation is registered for/);
+  await fill('#pin-delen', '739164');
+  await click('#delen');
+  await waitForH1(/Shared with Woonstichting Voorbeeld/);
+  assert.equal((await sessionStatus(session.session_id)).status, 'done');
+  await shot('shared-en');
 });

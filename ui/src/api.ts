@@ -49,4 +49,7 @@ export const api = {
   // The picture goes as the raw body, not as JSON.
   scanImage: (bytes: Uint8Array) => invoke<Scanned>('scan_image', bytes),
   classifyLink: (text: string) => call<Scanned>('classify_link', { text }),
+  openedWith: () => call<Scanned | null>('opened_with'),
+  renew: (id: string) => call<CredentialCard>('renew_credential', { id, langCode: lang() }),
+  changePin: (oldPin: string, newPin: string) => call<void>('change_pin', { oldPin, newPin }),
 };

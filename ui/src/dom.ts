@@ -19,16 +19,16 @@ export function h(tag: string, attrs: Attrs = {}, ...children: (Child | Child[])
 }
 
 /** Replaces the main content and moves focus to its heading, as a page change would. */
-export function show(...content: HTMLElement[]): void {
+export function show(...content: (HTMLElement | null)[]): void {
   const main = document.getElementById('inhoud');
   if (!main) return;
-  main.replaceChildren(...content);
+  main.replaceChildren(...content.filter((c): c is HTMLElement => c !== null));
   const heading = main.querySelector('h1');
   if (heading) {
     heading.setAttribute('tabindex', '-1');
     heading.focus();
   }
-  window.scrollTo(0, 0);
+  main.scrollTop = 0;
 }
 
 /** Says something to screen readers without moving focus. */

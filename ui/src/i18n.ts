@@ -34,6 +34,13 @@ const nl = {
   view: 'Bekijken',
   copiesLeft: (l: number, t: number) => `${l} van ${t} kopieën ongebruikt`,
   back: 'Terug',
+  renew: 'Vernieuwen bij de uitgever',
+  renewed: 'Vernieuwd. U heeft nu de nieuwste gegevens.',
+  changePinTitle: 'Pincode veranderen',
+  oldPin: 'Huidige pincode',
+  newPin: 'Nieuwe pincode',
+  changePin: 'Pincode veranderen',
+  pinChanged: 'Uw pincode is veranderd.',
   addTitle: 'Gegevens toevoegen',
   addText: 'Plak de link die u van de gemeente kreeg. De link begint met openid-credential-offer://.',
   offerLink: 'Link van de gemeente',
@@ -99,6 +106,7 @@ const nl = {
     storage: 'De gegevens op dit apparaat konden niet worden gelezen of bewaard.',
     unreadable_image: 'In deze foto staat geen leesbare QR-code. Maak een scherpe foto van de hele code.',
     not_a_wallet_code: 'Deze QR-code is geen aanbod van de gemeente en geen verzoek van een organisatie.',
+    not_renewable: 'Dit kan niet vanuit de app worden vernieuwd. Vraag nieuwe gegevens aan bij de gemeente.',
   } as Record<string, string>,
 };
 
@@ -138,6 +146,13 @@ const en: Texts = {
   view: 'View',
   copiesLeft: (l: number, t: number) => `${l} of ${t} copies unused`,
   back: 'Back',
+  renew: 'Renew with the issuer',
+  renewed: 'Renewed. You now have the latest data.',
+  changePinTitle: 'Change PIN',
+  oldPin: 'Current PIN',
+  newPin: 'New PIN',
+  changePin: 'Change PIN',
+  pinChanged: 'Your PIN has been changed.',
   addTitle: 'Add data',
   addText: 'Paste the link you got from the municipality. It starts with openid-credential-offer://.',
   offerLink: 'Link from the municipality',
@@ -203,6 +218,7 @@ const en: Texts = {
     storage: 'The data on this device could not be read or stored.',
     unreadable_image: 'There is no readable QR code in this picture. Take a sharp photo of the whole code.',
     not_a_wallet_code: 'This QR code is not an offer from the municipality or a request from an organisation.',
+    not_renewable: 'This cannot be renewed from the app. Request new data from the municipality.',
   },
 };
 

@@ -37,7 +37,10 @@ impl CredentialCard {
             .claims
             .as_object()
             .map(|map| {
-                map.iter()
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by_key(|(name, _)| protocol::claim_text::reading_rank(name));
+                entries
+                    .into_iter()
                     .map(|(name, value)| Row {
                         label: ClaimPath::keys([name.as_str()])
                             .map(|p| label(&p, lang))

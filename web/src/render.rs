@@ -87,36 +87,10 @@ fn item_html(list_key: &str, item: &Value, lang: Lang) -> String {
     esc(&format!("{main}{period}"))
 }
 
-/// The order a clerk reads attributes in: identity first, address last.
-const READING_ORDER: [&str; 17] = [
-    "bsn",
-    "noble_title",
-    "given_name",
-    "name_prefix",
-    "family_name",
-    "birthdate",
-    "place_of_birth",
-    "country_of_birth",
-    "sex",
-    "nationalities",
-    "age_over_18",
-    "address",
-    "address_abroad",
-    "location_description",
-    "address_since",
-    "municipality",
-    "addresses",
-];
-
 /// The attributes as a table of label and value.
 pub fn attributes_table(attributes: &Map<String, Value>, lang: Lang, caption: &str) -> String {
     let mut ordered: Vec<(&String, &Value)> = attributes.iter().collect();
-    ordered.sort_by_key(|(k, _)| {
-        READING_ORDER
-            .iter()
-            .position(|o| o == k)
-            .unwrap_or(READING_ORDER.len())
-    });
+    ordered.sort_by_key(|(k, _)| protocol::claim_text::reading_rank(k));
     let rows: String = ordered
         .into_iter()
         .map(|(k, v)| {

@@ -61,14 +61,29 @@ function rowsTable(c: CredentialCard): HTMLElement {
     c.rows.flatMap((r) => [h('dt', {}, r.label), h('dd', {}, r.value)]));
 }
 
-export function cardScreen(c: CredentialCard): void {
+export function cardScreen(c: CredentialCard, note = ''): void {
   const tx = t();
+  const message = h('div');
+  const renew = h('button', { type: 'button', class: 'regie-button regie-button--primary', id: 'vernieuwen' }, tx.renew) as HTMLButtonElement;
+  renew.addEventListener('click', async () => {
+    message.replaceChildren();
+    try {
+      const fresh = await busy(renew, () => api.renew(c.id));
+      announce(tx.renewed);
+      cardScreen(fresh, tx.renewed);
+    } catch (err) {
+      message.append(errorBox(err));
+    }
+  });
   show(
     h('h1', {}, c.title),
+    note ? h('p', { class: 'regie-verdict regie-verdict--ok', role: 'status', id: 'gedaan' }, note) : null,
     h('p', {}, c.issuer),
-    h('p', { class: c.status === 'valid' ? 'regie-card-status' : 'regie-error' }, c.status_text),
+    h('p', { class: c.status === 'valid' ? 'regie-card-status' : 'regie-error', id: 'status' }, c.status_text),
+    c.status === 'valid' ? null : renew,
+    message,
     rowsTable(c),
-    button(tx.back, () => homeScreen(), 'secondary'),
+    button(tx.back, () => homeScreen(), 'secondary', 'terug'),
   );
 }
 

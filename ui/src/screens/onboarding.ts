@@ -3,12 +3,17 @@ import { api, WalletState } from '../api';
 import { h, show } from '../dom';
 import { t } from '../i18n';
 import { frame } from '../main';
-import { homeScreen } from './credentials';
+import { addScreen, homeScreen } from './credentials';
+import { requestScreen } from './request';
 import { alertBox, busy, errorBox, field, pinInput } from './common';
 
-function openWallet(): void {
+/** Home, or straight to the offer or request the app was opened with. */
+async function openWallet(): Promise<void> {
   frame('data');
-  homeScreen();
+  const link = await api.openedWith().catch(() => null);
+  if (link?.kind === 'offer') addScreen(link.uri);
+  else if (link?.kind === 'request') requestScreen(link.uri, true);
+  else void homeScreen();
 }
 
 export function setupScreen(): void {
@@ -31,7 +36,7 @@ export function setupScreen(): void {
       }
       try {
         await busy(submit, () => api.createWallet(first.value));
-        openWallet();
+        void openWallet();
       } catch (err) {
         message.append(errorBox(err));
         first.value = '';
@@ -60,7 +65,7 @@ export function unlockScreen(state: WalletState): void {
       message.replaceChildren();
       try {
         await busy(submit, () => api.unlock(pin.value));
-        openWallet();
+        void openWallet();
       } catch (err) {
         pin.value = '';
         message.append(errorBox(err));

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { announce, h, show } from '../dom';
 import { Lang, lang, setLang, t } from '../i18n';
 import { frame, start } from '../main';
-import { button, errorBox } from './common';
+import { alertBox, busy, button, errorBox, field, pinInput } from './common';
 
 export function settingsScreen(): void {
   const tx = t();
@@ -19,6 +19,7 @@ export function settingsScreen(): void {
     h('h1', {}, tx.settingsTitle),
     h('fieldset', { class: 'regie-fieldset' }, h('legend', {}, tx.language), choice('nl', 'Nederlands'), choice('en', 'English')),
     button(tx.lockNow, async () => { await api.lock(); void start(); }, 'secondary', 'vergrendelen'),
+    changePinForm(),
     h('h2', {}, tx.resetTitle),
     h('p', {}, tx.resetText),
     message,
@@ -32,4 +33,34 @@ export function settingsScreen(): void {
       }
     }, 'secondary', 'wissen'),
   );
+}
+
+function changePinForm(): HTMLElement {
+  const tx = t();
+  const oldPin = pinInput('oud');
+  const newPin = pinInput('nieuw');
+  const repeat = pinInput('herhaal');
+  const message = h('div');
+  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--secondary' }, tx.changePin) as HTMLButtonElement;
+  return h('form', {
+    'aria-labelledby': 'kop-pincode',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      message.replaceChildren();
+      if (newPin.value !== repeat.value) return void message.append(alertBox(tx.pinsDiffer));
+      try {
+        await busy(submit, () => api.changePin(oldPin.value, newPin.value));
+        message.append(h('p', { class: 'regie-verdict regie-verdict--ok', role: 'status', id: 'pin-veranderd' }, tx.pinChanged));
+      } catch (err) {
+        message.append(errorBox(err));
+      }
+      oldPin.value = newPin.value = repeat.value = '';
+    },
+  },
+  h('h2', { id: 'kop-pincode' }, tx.changePinTitle),
+  field('pin-oud', tx.oldPin, oldPin),
+  field('pin-nieuw2', tx.newPin, newPin, tx.choosePinHint),
+  field('pin-herhaal2', tx.repeatPin, repeat),
+  message,
+  submit);
 }
