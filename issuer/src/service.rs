@@ -503,14 +503,7 @@ async fn credential(
             )
         }
     };
-    let residents = match &person.residence {
-        Some(r) => issuer
-            .persons
-            .residents_at(&r.residence)
-            .await
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
+    let residents = crate::documents::residents_of(&issuer, &person).await;
     let today = today(now);
     let claims = claims_for(kind, &person, &residents, today);
     let mut issued = Vec::with_capacity(holder_keys.len());
@@ -569,17 +562,7 @@ async fn credential(
 
 /// The calendar date (UTC) of Unix time `now`.
 pub fn today(now: u64) -> PartialDate {
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate for one function.
-    let days = (now / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    PartialDate::Full(year, month, day)
+    PartialDate::parse_iso(&protocol::dates::iso_date(now)).unwrap_or(PartialDate::Unknown)
 }
 
 async fn status_list(State(issuer): State<Shared>, Path(list_id): Path<String>) -> Response {

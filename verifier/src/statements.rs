@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use protocol::sd_jwt::KbExpectation;
-use protocol::sd_jwt_vc::verify_presentation;
 use protocol::trust::{VerifiedTrustList, CLOCK_SKEW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -17,7 +16,9 @@ use serde_json::{json, Map, Value};
 use crate::registry::{Registry, RelyingParty};
 use crate::service::{no_store, Shared};
 use crate::sessions::Session;
-use crate::verify::{expected_hashes, KB_MAX_AGE, MAX_PRESENTATIONS};
+use crate::verify::{
+    expected_hashes, verify_trusted_presentation, PresentationFault, KB_MAX_AGE, MAX_PRESENTATIONS,
+};
 
 /// The file's `type`.
 pub const FILE_TYPE: &str = "regie-toestemmingsverklaring";
@@ -125,24 +126,21 @@ pub fn verify_statement(
             .flatten()
             .filter_map(Value::as_str)
         {
-            let presentation = verify_presentation(
-                raw,
-                |iss, kid| trust.issuer_key(iss, kid).cloned(),
-                &KbExpectation {
-                    aud: &file.client_id,
-                    nonce: &file.nonce,
-                    now: file.signed_at,
-                    max_age: KB_MAX_AGE,
-                    future_skew: CLOCK_SKEW,
-                    transaction_data_hashes: hashes.as_deref(),
+            let expected = KbExpectation {
+                aud: &file.client_id,
+                nonce: &file.nonce,
+                now: file.signed_at,
+                max_age: KB_MAX_AGE,
+                future_skew: CLOCK_SKEW,
+                transaction_data_hashes: hashes.as_deref(),
+            };
+            let presentation = verify_trusted_presentation(raw, trust, &expected).map_err(
+                |fault| match fault {
+                    PresentationFault::Invalid(reason) => StatementError::Presentation(reason),
+                    PresentationFault::Untrusted => StatementError::UntrustedIssuer,
                 },
-                CLOCK_SKEW,
-            )
-            .map_err(|e| StatementError::Presentation(e.to_string()))?;
+            )?;
             let credential = &presentation.credential;
-            if !trust.may_issue(credential.issuer(), credential.vct()) {
-                return Err(StatementError::UntrustedIssuer);
-            }
             issuer_name = trust.issuer(credential.issuer()).map(|i| i.name.nl.clone());
             signer.extend(credential.attributes());
         }

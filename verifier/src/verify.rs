@@ -55,6 +55,35 @@ pub fn expected_hashes(transaction_data: &[Value], query_id: &str) -> Option<Vec
     (!hashes.is_empty()).then_some(hashes)
 }
 
+/// Why one presentation is refused before its status and query are looked at.
+pub enum PresentationFault {
+    /// Signature, SD-JWT rules or key binding: the reason.
+    Invalid(String),
+    /// The issuer may not issue this credential type.
+    Untrusted,
+}
+
+/// Verifies one presentation against the trust list and the key binding expected of it:
+/// shared by live answers and by consent statements checked later.
+pub fn verify_trusted_presentation(
+    raw: &str,
+    trust: &VerifiedTrustList,
+    expected: &KbExpectation<'_>,
+) -> Result<VerifiedPresentation, PresentationFault> {
+    let presentation = verify_presentation(
+        raw,
+        |iss, kid| trust.issuer_key(iss, kid).cloned(),
+        expected,
+        CLOCK_SKEW,
+    )
+    .map_err(|e| PresentationFault::Invalid(e.to_string()))?;
+    let credential = &presentation.credential;
+    if !trust.may_issue(credential.issuer(), credential.vct()) {
+        return Err(PresentationFault::Untrusted);
+    }
+    Ok(presentation)
+}
+
 /// What an answer is checked against.
 pub struct Expected<'a> {
     pub session: &'a Session,
@@ -98,27 +127,24 @@ pub async fn verify_answer(
             .flatten()
             .filter_map(Value::as_str)
         {
-            let presentation = verify_presentation(
-                raw,
-                |iss, kid| trust.issuer_key(iss, kid).cloned(),
-                &KbExpectation {
-                    aud: &aud,
-                    nonce: &session.nonce,
-                    now,
-                    max_age: KB_MAX_AGE,
-                    future_skew: CLOCK_SKEW,
-                    transaction_data_hashes: hashes.as_deref(),
+            let expected = KbExpectation {
+                aud: &aud,
+                nonce: &session.nonce,
+                now,
+                max_age: KB_MAX_AGE,
+                future_skew: CLOCK_SKEW,
+                transaction_data_hashes: hashes.as_deref(),
+            };
+            let presentation = verify_trusted_presentation(raw, trust, &expected).map_err(
+                |fault| match fault {
+                    PresentationFault::Invalid(reason) => VerifyError::Presentation {
+                        query: query_id.clone(),
+                        reason,
+                    },
+                    PresentationFault::Untrusted => VerifyError::UntrustedIssuer,
                 },
-                CLOCK_SKEW,
-            )
-            .map_err(|e| VerifyError::Presentation {
-                query: query_id.clone(),
-                reason: e.to_string(),
-            })?;
+            )?;
             let credential = &presentation.credential;
-            if !trust.may_issue(credential.issuer(), credential.vct()) {
-                return Err(VerifyError::UntrustedIssuer);
-            }
             if let Some(reference) = credential.status() {
                 match status
                     .status(credential.issuer(), reference, trust, now)
