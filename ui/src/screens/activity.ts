@@ -6,7 +6,7 @@ import { errorBox } from './common';
 
 export async function historyScreen(): Promise<void> {
   const tx = t();
-  const list = h('ol', { class: 'regie-events', id: 'geschiedenis' });
+  const list = h('ul', { class: 'regie-events', id: 'geschiedenis' });
   show(h('h1', {}, tx.historyTitle), list);
   try {
     const events = await api.history();
