@@ -7,7 +7,7 @@ use printpdf::{
     Color, IndirectFontRef, Mm, PdfDocument, PdfDocumentReference, PdfLayerReference, Rect, Rgb,
 };
 use protocol::claim_path::ClaimPath;
-use protocol::claim_text::{address_line, date_text, full_name, text, unix_date_text};
+use protocol::claim_text::{address_line, date_text, list_item_text, text, unix_date_text};
 use protocol::credential_types::{claim_label, Lang};
 use protocol::document::{render_qr, DocumentKind};
 use serde_json::{Map, Value};
@@ -88,25 +88,6 @@ fn value_lines(key: &str, value: &Value, lang: Lang) -> Vec<String> {
         (true, Lang::En) => "yes",
         (false, Lang::En) => "no",
     };
-    let period = |o: &Map<String, Value>| match (text(o.get("date_from")), text(o.get("date_to"))) {
-        (Some(from), Some(to)) => match lang {
-            Lang::Nl => format!(
-                " (van {} tot {})",
-                date_text(&from, lang),
-                date_text(&to, lang)
-            ),
-            Lang::En => format!(
-                " (from {} until {})",
-                date_text(&from, lang),
-                date_text(&to, lang)
-            ),
-        },
-        (Some(from), None) => match lang {
-            Lang::Nl => format!(" (sinds {})", date_text(&from, lang)),
-            Lang::En => format!(" (since {})", date_text(&from, lang)),
-        },
-        _ => String::new(),
-    };
     match value {
         Value::Bool(b) => vec![yes_no(*b).to_owned()],
         Value::Number(n) => vec![n.to_string()],
@@ -126,18 +107,7 @@ fn value_lines(key: &str, value: &Value, lang: Lang) -> Vec<String> {
         Value::Array(items) => items
             .iter()
             .map(|item| match item {
-                Value::Object(o)
-                    if o.contains_key("given_name") || o.contains_key("family_name") =>
-                {
-                    let since = text(o.get("since"))
-                        .map(|s| match lang {
-                            Lang::Nl => format!(" (sinds {})", date_text(&s, lang)),
-                            Lang::En => format!(" (since {})", date_text(&s, lang)),
-                        })
-                        .unwrap_or_default();
-                    format!("{}{since}", full_name(o))
-                }
-                Value::Object(o) => format!("{}{}", address_line(o), period(o)),
+                Value::Object(o) => list_item_text(o, lang),
                 other => text(Some(other)).unwrap_or_default(),
             })
             .collect(),

@@ -122,6 +122,34 @@ pub fn full_name(claims: &Map<String, Value>) -> String {
         .join(" ")
 }
 
+/// One element of a list claim as one line: an address with its period ("… (van 2 november
+/// 2013 tot 8 augustus 2015)", "… (sinds …)"), or a resident with since when.
+pub fn list_item_text(item: &Map<String, Value>, lang: Lang) -> String {
+    let (from_word, until_word, since_word) = match lang {
+        Lang::Nl => ("van", "tot", "sinds"),
+        Lang::En => ("from", "until", "since"),
+    };
+    let since = |date: &str| format!(" ({since_word} {})", date_text(date, lang));
+    let main = if item.contains_key("given_name") || item.contains_key("family_name") {
+        let resident_since = text(item.get("since"))
+            .map(|s| since(&s))
+            .unwrap_or_default();
+        format!("{}{resident_since}", full_name(item))
+    } else {
+        address_line(item)
+    };
+    let period = match (text(item.get("date_from")), text(item.get("date_to"))) {
+        (Some(from), Some(to)) => format!(
+            " ({from_word} {} {until_word} {})",
+            date_text(&from, lang),
+            date_text(&to, lang)
+        ),
+        (Some(from), None) => since(&from),
+        _ => String::new(),
+    };
+    format!("{main}{period}")
+}
+
 /// The order people read a person's attributes in: identity first, then birth, then where
 /// they live; unknown attributes last.
 const READING_ORDER: [&str; 19] = [
@@ -165,6 +193,22 @@ mod tests {
         assert_eq!(date_text("2018-11", Lang::En), "November 2018");
         assert_eq!(date_text("2018", Lang::Nl), "2018");
         assert_eq!(date_text("2018-13-01", Lang::Nl), "2018-13-01");
+    }
+
+    #[test]
+    fn list_items_read_with_their_period() {
+        let moved = json!({"street": "Vredesplein", "house_number": 7, "postal_code": "3074SN",
+            "locality": "Rotterdam", "date_from": "2013-11-02", "date_to": "2015-08-08"});
+        assert_eq!(
+            list_item_text(moved.as_object().unwrap(), Lang::Nl),
+            "Vredesplein 7, 3074SN Rotterdam (van 2 november 2013 tot 8 augustus 2015)"
+        );
+        let resident =
+            json!({"given_name": "Suzanne", "family_name": "Moulin", "since": "2015-08"});
+        assert_eq!(
+            list_item_text(resident.as_object().unwrap(), Lang::En),
+            "Suzanne Moulin (since August 2015)"
+        );
     }
 
     #[test]

@@ -81,6 +81,18 @@ fn verdict_only(verdict: Verdict, issuer: Option<String>) -> Validation {
     }
 }
 
+/// The document's QR text in a photo or scan: a Regie code when there is one, else the
+/// first code found (which then gets its own verdict).
+pub fn qr_text_in_image(image: &[u8]) -> Result<String, regie_qr_image::ImageError> {
+    let texts = regie_qr_image::read_qr_texts(image)?;
+    Ok(texts
+        .iter()
+        .find(|t| t.starts_with(protocol::document::QR_PREFIX))
+        .or(texts.first())
+        .cloned()
+        .unwrap_or_default())
+}
+
 /// Validates a document's QR text.
 pub async fn validate(
     qr_text: &str,

@@ -191,13 +191,8 @@ pub async fn verify_document(
         .unwrap_or("")
         .to_ascii_lowercase();
     let text = if content_type.starts_with("image/") {
-        match regie_qr_image::read_qr_texts(&body) {
-            Ok(texts) => texts
-                .iter()
-                .find(|t| t.starts_with(protocol::document::QR_PREFIX))
-                .or(texts.first())
-                .cloned()
-                .unwrap_or_default(),
+        match documents::qr_text_in_image(&body) {
+            Ok(text) => text,
             Err(regie_qr_image::ImageError::TooLarge) => {
                 return error(
                     StatusCode::PAYLOAD_TOO_LARGE,

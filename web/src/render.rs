@@ -1,6 +1,5 @@
 //! Showing verified attributes to a clerk: human labels, readable addresses and dates.
 use protocol::claim_path::ClaimPath;
-use protocol::claim_text::text;
 pub use protocol::claim_text::{address_line, full_name};
 use protocol::credential_types::claim_label;
 use serde_json::{Map, Value};
@@ -62,29 +61,10 @@ fn value_html(key: &str, value: &Value, lang: Lang) -> String {
 
 /// One element of a list: an address with its period, a resident with since when.
 fn item_html(list_key: &str, item: &Value, lang: Lang) -> String {
-    let Value::Object(o) = item else {
-        return value_html(list_key, item, lang);
-    };
-    let period = match (text(o.get("date_from")), text(o.get("date_to"))) {
-        (Some(from), Some(to)) => format!(
-            " ({} {} {} {})",
-            lang.t("van", "from"),
-            date_text(&from, lang),
-            lang.t("tot", "until"),
-            date_text(&to, lang)
-        ),
-        (Some(from), None) => format!(" ({} {})", lang.t("sinds", "since"), date_text(&from, lang)),
-        _ => String::new(),
-    };
-    let main = if o.contains_key("given_name") || o.contains_key("family_name") {
-        let since = text(o.get("since"))
-            .map(|s| format!(" ({} {})", lang.t("sinds", "since"), date_text(&s, lang)))
-            .unwrap_or_default();
-        format!("{}{since}", full_name(o))
-    } else {
-        address_line(o)
-    };
-    esc(&format!("{main}{period}"))
+    match item {
+        Value::Object(o) => esc(&protocol::claim_text::list_item_text(o, lang.protocol())),
+        other => value_html(list_key, other, lang),
+    }
 }
 
 /// The attributes as a table of label and value.

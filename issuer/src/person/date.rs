@@ -18,21 +18,6 @@ pub enum PartialDate {
 #[error("not a BRP date (yyyymmdd with 00 for unknown parts)")]
 pub struct DateError;
 
-const MONTHS_NL: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 impl PartialDate {
     /// Parses `yyyymmdd` with `00` for unknown parts.
     pub fn parse_brp(text: &str) -> Result<Self, DateError> {
@@ -80,9 +65,10 @@ impl PartialDate {
     pub fn dutch(&self) -> String {
         match *self {
             PartialDate::Unknown => "onbekend".into(),
-            PartialDate::Year(y) => format!("{y}"),
-            PartialDate::YearMonth(y, m) => format!("{} {y}", MONTHS_NL[usize::from(m) - 1]),
-            PartialDate::Full(y, m, d) => format!("{d} {} {y}", MONTHS_NL[usize::from(m) - 1]),
+            known => protocol::claim_text::date_text(
+                &known.iso().unwrap_or_default(),
+                protocol::credential_types::Lang::Nl,
+            ),
         }
     }
 

@@ -4,10 +4,10 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::documents::{validate, Validation, Verdict};
+use crate::documents::{qr_text_in_image, validate, Validation, Verdict};
 use crate::service::Shared;
 use crate::statements::{check_bytes, StatementError, VerifiedStatement};
-use regie_qr_image::{read_qr_texts, ImageError, MAX_IMAGE_BYTES};
+use regie_qr_image::{ImageError, MAX_IMAGE_BYTES};
 use regie_web::render::{attributes_table, unix_date_text};
 use regie_web::{esc, page, Lang, LangQuery};
 
@@ -317,13 +317,8 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
         };
     }
     let text = if !file.is_empty() {
-        match read_qr_texts(file) {
-            Ok(texts) => texts
-                .iter()
-                .find(|t| t.starts_with(protocol::document::QR_PREFIX))
-                .or(texts.first())
-                .cloned()
-                .unwrap_or_default(),
+        match qr_text_in_image(file) {
+            Ok(text) => text,
             Err(ImageError::TooLarge) => {
                 return respond(
                     StatusCode::PAYLOAD_TOO_LARGE,
