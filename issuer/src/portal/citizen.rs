@@ -112,8 +112,9 @@ fn issued_table(issued: &[Issued], lang: Lang) -> String {
                     button = lang.t("Intrekken", "Revoke"),
                 )
             };
+            // `data-label` names each cell when a phone shows the rows stacked (regie.css).
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+                r#"<tr><td data-label="{l_what}">{}</td><td data-label="{l_issued}">{}</td><td data-label="{l_until}">{}</td><td data-label="{l_status}">{}</td><td>{action}</td></tr>"#,
                 esc(&i.what),
                 esc(&unix_date_text(i.issued_at, lang)),
                 esc(&unix_date_text(i.expires_at, lang)),
@@ -122,11 +123,15 @@ fn issued_table(issued: &[Issued], lang: Lang) -> String {
                 } else {
                     lang.t("geldig", "valid")
                 },
+                l_what = lang.t("Wat", "What"),
+                l_issued = lang.t("Opgehaald op", "Collected on"),
+                l_until = lang.t("Geldig tot", "Valid until"),
+                l_status = lang.t("Status", "Status"),
             )
         })
         .collect();
     format!(
-        r#"<div class="regie-table-wrap" role="region" aria-label="{caption}" tabindex="0"><table class="regie-data" id="uitgegeven"><caption class="utrecht-table__caption">{caption}</caption>
+        r#"<div class="regie-table-wrap" role="region" aria-label="{caption}" tabindex="0"><table class="regie-data regie-data--stack" id="uitgegeven"><caption class="utrecht-table__caption">{caption}</caption>
 <thead><tr><th scope="col">{what}</th><th scope="col">{issued}</th><th scope="col">{until}</th><th scope="col">{status}</th><th scope="col"><span class="regie-visually-hidden">{action}</span></th></tr></thead><tbody>{rows}</tbody></table></div>"#,
         caption = lang.t("Wat u heeft opgehaald", "What you collected"),
         what = lang.t("Wat", "What"),
