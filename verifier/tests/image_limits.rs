@@ -129,7 +129,8 @@ async fn huge_images_are_refused_and_large_ones_do_not_stall_other_requests() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_queue_is_answered_busy_at_once() {
     let w = World::start().await;
-    let large = png(&GrayImage::from_pixel(1200, 1200, Luma([255])));
+    // Slow enough in the test build that all five are with the pool before the first ends.
+    let large = png(&GrayImage::from_pixel(3200, 2400, Luma([255])));
     // The test pool reads one image at a time with four waiting.
     let images: Vec<_> = (0..5)
         .map(|_| {
