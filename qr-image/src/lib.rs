@@ -2,45 +2,109 @@
 //! photos are scaled, slightly rotated, unevenly lit and noisy; the decoder is tried on the
 //! image as it is and then on cleaned-up versions (resized, thresholded with Otsu's method,
 //! smoothed) until one reads.
+use std::time::Instant;
+
 use image::{imageops, DynamicImage, GrayImage, ImageReader, Luma};
 
 /// Largest upload accepted.
 pub const MAX_IMAGE_BYTES: usize = 12 * 1024 * 1024;
 /// Largest image side accepted (decoding allocates per pixel).
 pub const MAX_SIDE: u32 = 8000;
+/// Most pixels accepted, judged from the header before decoding: a few kilobytes of PNG can
+/// describe a huge, uniform picture whose decoding costs seconds and hundreds of megabytes.
+/// 20 megapixels holds every usual phone photo (12 MP) and an A4 scan at 300 dpi (8.7 MP).
+pub const MAX_PIXELS: u64 = 20_000_000;
+/// Longest side the search works on: larger images are scaled down first, which bounds the
+/// cost of every attempt. 3000 px keeps the printed code of a photographed A4 page at three
+/// or more pixels per module, about what the decoder needs.
+pub const WORK_SIDE: u32 = 3000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {
     #[error("the image is too large")]
     TooLarge,
+    #[error("the image has too many pixels (at most {} megapixels, {MAX_SIDE} per side)", MAX_PIXELS / 1_000_000)]
+    TooManyPixels,
     #[error("not a PNG or JPEG image")]
     NotAnImage,
     #[error("no QR code found in the image")]
     NoQrCode,
+    #[error("reading the image took too long")]
+    TooSlow,
 }
 
 /// The texts of the QR codes found in a PNG or JPEG image.
 pub fn read_qr_texts(bytes: &[u8]) -> Result<Vec<String>, ImageError> {
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(ImageError::TooLarge);
-    }
-    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| ImageError::NotAnImage)?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|_| ImageError::NotAnImage)?;
-    let gray = image.to_luma8();
+    read_qr_texts_until(bytes, None)
+}
+
+/// As [`read_qr_texts`], giving up with [`ImageError::TooSlow`] once `deadline` has passed
+/// (checked between the attempts, so the work stops soon after it).
+pub fn read_qr_texts_until(
+    bytes: &[u8],
+    deadline: Option<Instant>,
+) -> Result<Vec<String>, ImageError> {
+    let late = || deadline.is_some_and(|d| Instant::now() >= d);
+    let gray = work_image(decode_limited(bytes)?);
     for attempt in attempts(&gray) {
+        if late() {
+            return Err(ImageError::TooSlow);
+        }
         let texts = decode(&attempt);
         if !texts.is_empty() {
             return Ok(texts);
         }
     }
     Err(ImageError::NoQrCode)
+}
+
+/// Checks an upload's size and, from its header alone, its dimensions: cheap enough to run
+/// before any queue or decoding.
+pub fn check_size(bytes: &[u8]) -> Result<(), ImageError> {
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ImageError::TooLarge);
+    }
+    let (width, height) = reader(bytes)?
+        .into_dimensions()
+        .map_err(|_| ImageError::NotAnImage)?;
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageError::TooManyPixels);
+    }
+    Ok(())
+}
+
+fn reader(bytes: &[u8]) -> Result<ImageReader<std::io::Cursor<&[u8]>>, ImageError> {
+    ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| ImageError::NotAnImage)
+}
+
+/// Decodes only after the header's dimensions are within limits.
+fn decode_limited(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
+    check_size(bytes)?;
+    let mut reader = reader(bytes)?;
+    // The decoder's own limits too, in case a format's header and data disagree.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(4 * MAX_PIXELS + 64 * 1024 * 1024);
+    reader.limits(limits);
+    reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => ImageError::TooManyPixels,
+        _ => ImageError::NotAnImage,
+    })
+}
+
+/// The image in grey, scaled down to [`WORK_SIDE`] when it is larger.
+fn work_image(image: DynamicImage) -> GrayImage {
+    let longest = image.width().max(image.height());
+    if longest > WORK_SIDE {
+        image
+            .resize(WORK_SIDE, WORK_SIDE, imageops::FilterType::Triangle)
+            .to_luma8()
+    } else {
+        image.to_luma8()
+    }
 }
 
 fn decode(gray: &GrayImage) -> Vec<String> {

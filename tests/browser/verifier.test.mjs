@@ -72,6 +72,14 @@ test('housing corporation receives the address history and answers the question'
   await assertAccessible(page, 'housing result');
   await shot(page, 'verifier-housing-done');
 
+  // Another browser with the page's address sees nothing: the result is bound to the
+  // browser that started the session.
+  const stranger = await newPage();
+  const seen = await stranger.goto(page.url());
+  assert.equal(seen.status(), 404);
+  assert.doesNotMatch(await stranger.textContent('main'), /Moulin|Boterdiep/);
+  await stranger.context().close();
+
   await assertFitsPhone(page, 'verifier-housing-done');
 
   // The same request cannot be answered twice.

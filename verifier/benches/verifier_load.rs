@@ -102,6 +102,7 @@ fn bench_verification(w: &World, credential: &(String, SigningKey)) {
     let body = housing_session();
     let session = Session {
         id: "bench".into(),
+        request_ref: "bench-ref".into(),
         party_id: party.id.clone(),
         purpose: "aanvraag-medehuur".into(),
         dcql_query: body["dcql_query"].clone(),
@@ -115,6 +116,9 @@ fn bench_verification(w: &World, credential: &(String, SigningKey)) {
         claims: None,
         presentations: None,
         answered_at: None,
+        request_object: None,
+        refused_answers: 0,
+        viewer_digest: None,
     };
     let query = DcqlQuery::from_json_value(&session.dcql_query).expect("query");
     let purpose = party

@@ -64,21 +64,23 @@ pub async fn create_session(
     let Ok(request) = serde_json::from_slice::<CreateSession>(&body) else {
         return invalid("expected {\"purpose\", \"dcql_query\", \"transaction_data\"?}");
     };
-    let session = match start_session(&verifier, party, request) {
+    let session = match start_session(&verifier, party, request, None) {
         Ok(s) => s,
         Err(r) => return r,
     };
     let base = &verifier.public_url;
-    let link = link(&verifier, party, &session.id);
+    let link = link(&verifier, party, &session.request_ref);
+    // `session_id` reads the result (with the API key); everything the citizen's side gets
+    // (link, request_uri, QR code) carries only the unrelated `request_ref`.
     (
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],
         Json(json!({
             "session_id": session.id,
-            "request_uri": format!("{base}/request/{}", session.id),
+            "request_uri": request_uri(&verifier, &session.request_ref),
             "link": link,
-            "qr": format!("{base}/api/sessions/{}/qr.png", session.id),
-            "qr_svg": format!("{base}/api/sessions/{}/qr.svg", session.id),
+            "qr": format!("{base}/request/{}/qr.png", session.request_ref),
+            "qr_svg": format!("{base}/request/{}/qr.svg", session.request_ref),
             "status_url": format!("{base}/api/sessions/{}", session.id),
             "expires_at": session.expires_at,
         })),
@@ -86,11 +88,13 @@ pub async fn create_session(
         .into_response()
 }
 
-/// Checks a session request against the party's registration and stores the new session.
+/// Checks a session request against the party's registration and stores the new session;
+/// `viewer_digest` binds it to the browser that started it on a demo page.
 pub fn start_session(
     verifier: &crate::service::Verifier,
     party: &RelyingParty,
     request: CreateSession,
+    viewer_digest: Option<String>,
 ) -> Result<Session, Response> {
     if request
         .relying_party
@@ -148,6 +152,7 @@ pub fn start_session(
     let now = verifier.clock.now();
     let session = Session {
         id: random_token(),
+        request_ref: random_token(),
         party_id: party.id.clone(),
         purpose: request.purpose,
         dcql_query: query.to_json_value(),
@@ -161,6 +166,9 @@ pub fn start_session(
         claims: None,
         presentations: None,
         answered_at: None,
+        request_object: None,
+        refused_answers: 0,
+        viewer_digest,
     };
     if let Err(e) = verifier.sessions.insert(&session) {
         return Err(error(
@@ -172,11 +180,20 @@ pub fn start_session(
     Ok(session)
 }
 
-/// The `openid4vp://` link of a session.
-pub fn link(verifier: &crate::service::Verifier, party: &RelyingParty, id: &str) -> String {
+/// Where the wallet fetches a session's request object.
+pub fn request_uri(verifier: &crate::service::Verifier, request_ref: &str) -> String {
+    format!("{}/request/{request_ref}", verifier.public_url)
+}
+
+/// The `openid4vp://` link of the session with the wallet-facing `request_ref`.
+pub fn link(
+    verifier: &crate::service::Verifier,
+    party: &RelyingParty,
+    request_ref: &str,
+) -> String {
     RequestLink {
         client_id: format!("{CLIENT_ID_PREFIX}{}", party.client_id),
-        request_uri: format!("{}/request/{id}", verifier.public_url),
+        request_uri: request_uri(verifier, request_ref),
     }
     .to_uri()
 }
@@ -191,6 +208,7 @@ pub fn session_json(session: &Session, now: u64) -> Value {
         "status": status,
         "status_text": status.dutch(),
         "reason": session.reason,
+        "refused_answers": session.refused_answers,
         "claims": if status == SessionStatus::Done { session.claims.clone() } else { None },
         "created_at": session.created_at,
         "expires_at": session.expires_at,
@@ -221,19 +239,20 @@ pub async fn get_session(
     }
 }
 
-fn session_link(verifier: &Shared, id: &str) -> Result<String, Response> {
-    let session = verifier.sessions.get(id).map_err(session_error)?;
+fn session_link(
+    verifier: &Shared,
+    session: Result<Session, SessionError>,
+) -> Result<String, Response> {
+    let session = session.map_err(session_error)?;
     let party = verifier
         .registry
         .by_id(&session.party_id)
         .ok_or_else(|| session_error(SessionError::Unknown))?;
-    Ok(link(verifier, party, id))
+    Ok(link(verifier, party, &session.request_ref))
 }
 
-/// `GET /api/sessions/{id}/qr.png`: the link as a QR code. Public: the session id is an
-/// unguessable capability and the link itself is what the citizen scans anyway.
-pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
-    match session_link(&verifier, &id) {
+fn qr_png(link: Result<String, Response>) -> Response {
+    match link {
         Ok(link) => match regie_web::qr::png(&link, 6) {
             Some(png) => no_store(([(header::CONTENT_TYPE, "image/png")], png)),
             None => error(
@@ -246,9 +265,8 @@ pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<Strin
     }
 }
 
-/// `GET /api/sessions/{id}/qr.svg`.
-pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
-    match session_link(&verifier, &id) {
+fn qr_svg(link: Result<String, Response>) -> Response {
+    match link {
         Ok(link) => match regie_web::qr::svg(&link, "QR-code om te scannen met uw Regie-app") {
             Some(svg) => no_store(([(header::CONTENT_TYPE, "image/svg+xml")], svg)),
             None => error(
@@ -259,4 +277,26 @@ pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<Strin
         },
         Err(r) => r,
     }
+}
+
+/// `GET /request/{ref}/qr.png`: the link as a QR code. Public: it draws only what the
+/// citizen scans anyway.
+pub async fn request_qr_png(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
+    qr_png(session_link(&verifier, verifier.sessions.get_by_ref(&r)))
+}
+
+/// `GET /request/{ref}/qr.svg`.
+pub async fn request_qr_svg(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
+    qr_svg(session_link(&verifier, verifier.sessions.get_by_ref(&r)))
+}
+
+/// `GET /api/sessions/{id}/qr.png`, kept for existing back-ends: the same picture by the
+/// session id. It shows only the public link, never the result.
+pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
+    qr_png(session_link(&verifier, verifier.sessions.get(&id)))
+}
+
+/// `GET /api/sessions/{id}/qr.svg`.
+pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
+    qr_svg(session_link(&verifier, verifier.sessions.get(&id)))
 }

@@ -82,9 +82,13 @@ fn verdict_only(verdict: Verdict, issuer: Option<String>) -> Validation {
 }
 
 /// The document's QR text in a photo or scan: a Regie code when there is one, else the
-/// first code found (which then gets its own verdict).
-pub fn qr_text_in_image(image: &[u8]) -> Result<String, regie_qr_image::ImageError> {
-    let texts = regie_qr_image::read_qr_texts(image)?;
+/// first code found (which then gets its own verdict). Blocking pixel work: call it through
+/// [`crate::image_pool::ImagePool`].
+pub fn qr_text_in_image(
+    image: &[u8],
+    deadline: Option<std::time::Instant>,
+) -> Result<String, regie_qr_image::ImageError> {
+    let texts = regie_qr_image::read_qr_texts_until(image, deadline)?;
     Ok(texts
         .iter()
         .find(|t| t.starts_with(protocol::document::QR_PREFIX))

@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod clock;
+pub mod document_api;
 pub mod documents;
+pub mod image_pool;
 pub mod openapi;
 pub mod pages;
 pub mod registry;
@@ -15,5 +17,6 @@ pub mod service;
 pub mod sessions;
 pub mod statements;
 pub mod status_cache;
+pub mod transaction_data;
 pub mod verify;
 pub mod wallet_endpoints;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use protocol::jose::{PublicJwk, SigningKey};
 use protocol::trust::{issue_attestation, AttestationContent, Registration};
 use regie_verifier::clock::{Clock, SystemClock};
+use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
 use regie_verifier::service::{router, Verifier};
 use regie_verifier::sessions::Sessions;
@@ -148,6 +149,9 @@ async fn serve(args: &[String]) -> Result<(), String> {
         trust_list_jwt,
         status: StatusCache::new(allow_http_loopback),
         clock,
+        images: ImagePool::for_cores(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ),
     });
     let names: Vec<&str> = verifier
         .registry

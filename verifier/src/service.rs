@@ -11,10 +11,11 @@ use protocol::trust::{TrustList, VerifiedTrustList};
 use serde_json::json;
 
 use crate::clock::Clock;
+use crate::image_pool::ImagePool;
 use crate::registry::Registry;
 use crate::sessions::Sessions;
 use crate::status_cache::StatusCache;
-use crate::{api, pages, wallet_endpoints};
+use crate::{api, document_api, pages, wallet_endpoints};
 
 /// Largest body on the JSON and form endpoints.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -31,6 +32,8 @@ pub struct Verifier {
     pub trust_list_jwt: String,
     pub status: StatusCache,
     pub clock: Arc<dyn Clock>,
+    /// Where uploaded images are read, bounded.
+    pub images: ImagePool,
 }
 
 pub type Shared = Arc<Verifier>;
@@ -58,10 +61,12 @@ pub fn router(verifier: Shared) -> Router {
         .route("/api/sessions/{id}/qr.svg", get(api::session_qr_svg))
         .route("/api/openapi.json", get(crate::openapi::serve))
         .route("/request/{id}", get(wallet_endpoints::request_object))
+        .route("/request/{id}/qr.png", get(api::request_qr_png))
+        .route("/request/{id}/qr.svg", get(api::request_qr_svg))
         .route("/response/{id}", post(wallet_endpoints::response))
         .route(
             "/api/documents/verify",
-            post(wallet_endpoints::verify_document).layer(DefaultBodyLimit::max(image_limit)),
+            post(document_api::verify_document).layer(DefaultBodyLimit::max(image_limit)),
         )
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

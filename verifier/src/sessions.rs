@@ -1,6 +1,12 @@
 //! Sessions in sled: one per request a relying party makes. Every change is a
 //! compare-and-swap on the stored session, so two answers racing for one session cannot
 //! both win, and a finished session never changes again.
+//!
+//! A session has two unrelated random identifiers: its `id`, which reads the result (the
+//! session API with the party's key, the demo pages with the browser's cookie), and its
+//! `request_ref`, which the wallet sees in the QR code and the link. Whoever sees the QR
+//! code learns only the second, and it opens nothing but the request and the response
+//! endpoint.
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -57,7 +63,11 @@ impl SessionStatus {
 /// One request of a relying party.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Session {
+    /// The result's identifier: never shown to the wallet or in the QR code.
     pub id: String,
+    /// The wallet-facing reference in `request_uri` and `response_uri`.
+    #[serde(default)]
+    pub request_ref: String,
     pub party_id: String,
     pub purpose: String,
     pub dcql_query: Value,
@@ -78,6 +88,17 @@ pub struct Session {
     /// When the verified answer arrived.
     #[serde(default)]
     pub answered_at: Option<u64>,
+    /// The signed request object last handed to a wallet, kept for consent statements: it
+    /// binds the relying party, purpose, nonce and statements by the party's signature.
+    #[serde(default)]
+    pub request_object: Option<String>,
+    /// How many answers were refused while the session stayed open.
+    #[serde(default)]
+    pub refused_answers: u32,
+    /// SHA-256 (base64url) of the cookie of the browser that started the session on a demo
+    /// page; `None` for sessions made through the API, which no page shows.
+    #[serde(default)]
+    pub viewer_digest: Option<String>,
 }
 
 impl Session {
@@ -106,6 +127,8 @@ pub enum SessionError {
 /// The session store.
 pub struct Sessions {
     tree: sled::Tree,
+    /// `request_ref` → `id`.
+    by_ref: sled::Tree,
     db: sled::Db,
 }
 
@@ -114,6 +137,7 @@ impl Sessions {
         let db = sled::open(dir)?;
         Ok(Sessions {
             tree: db.open_tree("sessions")?,
+            by_ref: db.open_tree("request_refs")?,
             db,
         })
     }
@@ -121,6 +145,9 @@ impl Sessions {
     pub fn insert(&self, session: &Session) -> Result<(), SessionError> {
         let bytes = serde_json::to_vec(session).map_err(|_| SessionError::Damaged)?;
         self.tree.insert(session.id.as_bytes(), bytes)?;
+        // After the session: a reference never points at nothing that could later appear.
+        self.by_ref
+            .insert(session.request_ref.as_bytes(), session.id.as_bytes())?;
         self.db.flush()?;
         Ok(())
     }
@@ -128,6 +155,19 @@ impl Sessions {
     pub fn get(&self, id: &str) -> Result<Session, SessionError> {
         let bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
         serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)
+    }
+
+    /// The session a wallet-facing reference belongs to.
+    pub fn get_by_ref(&self, request_ref: &str) -> Result<Session, SessionError> {
+        if request_ref.is_empty() {
+            return Err(SessionError::Unknown);
+        }
+        let id = self
+            .by_ref
+            .get(request_ref.as_bytes())?
+            .ok_or(SessionError::Unknown)?;
+        let id = std::str::from_utf8(&id).map_err(|_| SessionError::Damaged)?;
+        self.get(id)
     }
 
     /// Changes an open session with `change`, atomically: fails with `Closed` if the session

@@ -1,29 +1,38 @@
 //! Signed consent statements ("toestemmingsverklaringen"): when a session carried
 //! transaction data, the wallet's presentations are the citizen's signature on it. They are
-//! kept and handed out as a file that anyone holding it can have re-verified later: the
-//! issuer's signature on the credential, the citizen's key binding over the statement's
-//! hash, the audience and nonce of the original request, all as of the moment of signing.
+//! kept and handed out as a file that anyone holding it can have re-verified later, as of
+//! the moment of signing: the relying party's signed request object (its attestation by the
+//! trust anchor, its signature by the attested key) binds who asked, for which purpose, with
+//! which nonce and statements; the issuer's signature binds the credential; the citizen's key
+//! binding binds the nonce, the audience and the hash of every statement shown.
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::jose::PublicJwk;
+use protocol::oid4vp::verify_request;
 use protocol::sd_jwt::KbExpectation;
 use protocol::trust::{VerifiedTrustList, CLOCK_SKEW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::registry::{Registry, RelyingParty};
+use crate::registry::RelyingParty;
 use crate::service::{no_store, Shared};
 use crate::sessions::Session;
+use crate::transaction_data::{TransactionData, Unanswered};
 use crate::verify::{
-    expected_hashes, verify_trusted_presentation, PresentationFault, KB_MAX_AGE, MAX_PRESENTATIONS,
+    verify_trusted_presentation, PresentationFault, KB_MAX_AGE, MAX_PRESENTATIONS,
 };
 
 /// The file's `type`.
 pub const FILE_TYPE: &str = "regie-toestemmingsverklaring";
+/// Version 2 carries the signed request object; version 1 files bound neither purpose nor
+/// party and are no longer accepted.
+pub const FILE_VERSION: u32 = 2;
 
-/// A consent statement as a file.
+/// A consent statement as a file. `client_id`, `purpose`, `nonce` and `transaction_data`
+/// repeat what `request` says, for people reading the file; they must match it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StatementFile {
     #[serde(rename = "type")]
@@ -37,6 +46,9 @@ pub struct StatementFile {
     pub signed_at: u64,
     pub transaction_data: Vec<Value>,
     pub vp_token: Map<String, Value>,
+    /// The signed request object the wallet answered.
+    #[serde(default)]
+    pub request: String,
 }
 
 impl StatementFile {
@@ -45,13 +57,14 @@ impl StatementFile {
         let vp_token = session.presentations.as_ref()?.as_object()?.clone();
         Some(StatementFile {
             file_type: FILE_TYPE.into(),
-            version: 1,
+            version: FILE_VERSION,
             client_id: party.prefixed_client_id(),
             purpose: session.purpose.clone(),
             nonce: session.nonce.clone(),
             signed_at: session.answered_at?,
             transaction_data: session.transaction_data.clone(),
             vp_token,
+            request: session.request_object.clone()?,
         })
     }
 }
@@ -59,12 +72,20 @@ impl StatementFile {
 /// Why a statement file does not verify. The texts name the rule, never the data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StatementError {
-    #[error("this is not a Regie consent statement file")]
+    #[error("this is not a Regie consent statement file (of version 2)")]
     NotAStatement,
-    #[error("the statement is for a relying party this verifier does not know")]
-    UnknownParty,
+    #[error("the relying party's signed request does not verify: {0}")]
+    Request(String),
+    #[error("the file's {0} differs from the signed request")]
+    NotAsSigned(&'static str),
+    #[error("the purpose is not in the relying party's registration")]
+    UnknownPurpose,
     #[error("the statement carries no statement text bound to a presentation")]
     NoStatement,
+    #[error("a presentation answers no query of the signed request")]
+    UnknownQuery,
+    #[error(transparent)]
+    Unanswered(#[from] Unanswered),
     #[error("the statement's time of signing is in the future")]
     FutureDate,
     #[error("too many presentations")]
@@ -89,46 +110,65 @@ pub struct VerifiedStatement {
 }
 
 /// Re-verifies a statement file as of its moment of signing; `now` only bounds that moment.
+/// `anchor` is the trust anchor that attests relying parties.
 pub fn verify_statement(
     file: &StatementFile,
-    registry: &Registry,
+    anchor: &PublicJwk,
     trust: &VerifiedTrustList,
     now: u64,
 ) -> Result<VerifiedStatement, StatementError> {
-    if file.file_type != FILE_TYPE || file.version != 1 {
+    if file.file_type != FILE_TYPE || file.version != FILE_VERSION {
         return Err(StatementError::NotAStatement);
     }
-    let party = registry
-        .parties()
-        .iter()
-        .find(|p| p.prefixed_client_id() == file.client_id)
-        .ok_or(StatementError::UnknownParty)?;
     if file.signed_at > now + CLOCK_SKEW {
         return Err(StatementError::FutureDate);
     }
-    let total: usize = file
-        .vp_token
-        .values()
-        .map(|v| v.as_array().map_or(0, Vec::len))
-        .sum();
+    // Who asked, why and what: only as the party signed it, with an attestation that was
+    // valid then.
+    let request = verify_request(&file.request, anchor, file.signed_at)
+        .map_err(|e| StatementError::Request(e.to_string()))?;
+    let signed = &request.request;
+    if signed.client_id != file.client_id {
+        return Err(StatementError::NotAsSigned("client_id"));
+    }
+    if signed.nonce != file.nonce {
+        return Err(StatementError::NotAsSigned("nonce"));
+    }
+    if signed.purpose.as_deref() != Some(file.purpose.as_str()) {
+        return Err(StatementError::NotAsSigned("purpose"));
+    }
+    let transaction_data = TransactionData::from_request(&request);
+    if transaction_data.values() != file.transaction_data {
+        return Err(StatementError::NotAsSigned("transaction_data"));
+    }
+    if transaction_data.is_empty() {
+        return Err(StatementError::NoStatement);
+    }
+    let registration = request.attestation.registration();
+    let purpose = registration
+        .purpose(&file.purpose)
+        .ok_or(StatementError::UnknownPurpose)?;
+    let mut total = 0;
+    for list in file.vp_token.values() {
+        let list = list.as_array().ok_or(StatementError::NotAStatement)?;
+        total += list.len();
+    }
     if total > MAX_PRESENTATIONS {
         return Err(StatementError::TooMany);
     }
+    transaction_data.check_answered(&file.vp_token)?;
     let mut signer = Map::new();
     let mut issuer_name = None;
-    let mut bound = false;
     for (query_id, list) in &file.vp_token {
-        let hashes = expected_hashes(&file.transaction_data, query_id);
-        bound |= hashes.is_some();
-        for raw in list
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        if signed.dcql_query.credential(query_id).is_none() {
+            return Err(StatementError::UnknownQuery);
+        }
+        let hashes = transaction_data.hashes_for(query_id);
+        for raw in list.as_array().into_iter().flatten() {
+            let raw = raw.as_str().ok_or(StatementError::NotAStatement)?;
             let expected = KbExpectation {
-                aud: &file.client_id,
-                nonce: &file.nonce,
+                aud: &signed.client_id,
+                nonce: &signed.nonce,
                 now: file.signed_at,
                 max_age: KB_MAX_AGE,
                 future_skew: CLOCK_SKEW,
@@ -145,16 +185,12 @@ pub fn verify_statement(
             signer.extend(credential.attributes());
         }
     }
-    if !bound || signer.is_empty() {
+    if signer.is_empty() {
         return Err(StatementError::NoStatement);
     }
     Ok(VerifiedStatement {
-        relying_party: party.registration.legal_name.clone(),
-        purpose: party
-            .registration
-            .purpose(&file.purpose)
-            .map(|p| p.name.nl.clone())
-            .unwrap_or_else(|| file.purpose.clone()),
+        relying_party: registration.legal_name.clone(),
+        purpose: purpose.name.nl.clone(),
         signed_at: file.signed_at,
         statements: file
             .transaction_data
@@ -166,7 +202,7 @@ pub fn verify_statement(
     })
 }
 
-/// Parses and verifies a statement file's bytes with the service's registry and trust list.
+/// Parses and verifies a statement file's bytes with the service's trust anchor and trust list.
 pub fn check_bytes(
     verifier: &crate::service::Verifier,
     body: &[u8],
@@ -177,7 +213,7 @@ pub fn check_bytes(
     };
     Ok(verify_statement(
         &file,
-        &verifier.registry,
+        &verifier.trust_anchor,
         &trust,
         verifier.clock.now(),
     ))

@@ -5,7 +5,6 @@
 //! beyond what the relying party is registered for.
 use protocol::claim_path::ClaimPath;
 use protocol::dcql::{check_presented, DcqlQuery, PresentedCredential, FORMAT_SD_JWT_VC};
-use protocol::oid4vp::{encode_transaction_data, transaction_data_hash};
 use protocol::sd_jwt::KbExpectation;
 use protocol::sd_jwt_vc::{verify_presentation, VerifiedPresentation};
 use protocol::status_list::Status;
@@ -15,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::registry::RelyingParty;
 use crate::sessions::Session;
 use crate::status_cache::StatusCache;
+use crate::transaction_data::{TransactionData, Unanswered};
 
 /// How old a key binding JWT may be.
 pub const KB_MAX_AGE: u64 = 300;
@@ -38,21 +38,8 @@ pub enum VerifyError {
     QueryNotAnswered(String),
     #[error("more was disclosed than the relying party is registered for")]
     BeyondRegistration,
-}
-
-/// The transaction data hashes a presentation for `query_id` must carry: those of the entries
-/// that name it.
-pub fn expected_hashes(transaction_data: &[Value], query_id: &str) -> Option<Vec<String>> {
-    let hashes: Vec<String> = transaction_data
-        .iter()
-        .filter(|t| {
-            t.get("credential_ids")
-                .and_then(Value::as_array)
-                .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(query_id)))
-        })
-        .map(|t| transaction_data_hash(&encode_transaction_data(t)))
-        .collect();
-    (!hashes.is_empty()).then_some(hashes)
+    #[error("the answer does not sign every statement: {0}")]
+    Unanswered(#[from] Unanswered),
 }
 
 /// Why one presentation is refused before its status and query are looked at.
@@ -118,9 +105,12 @@ pub async fn verify_answer(
         return Err(VerifyError::TooMany);
     }
     let aud = party.prefixed_client_id();
+    let transaction_data = TransactionData::from_values(&session.transaction_data);
+    // Before any presentation is looked at: a statement nobody signed is never accepted.
+    transaction_data.check_answered(vp_token)?;
     let mut verified: Vec<(String, VerifiedPresentation)> = Vec::new();
     for (query_id, list) in vp_token {
-        let hashes = expected_hashes(&session.transaction_data, query_id);
+        let hashes = transaction_data.hashes_for(query_id);
         for raw in list
             .as_array()
             .into_iter()

@@ -1,18 +1,29 @@
-//! What wallets and document scanners talk to: the signed request object, the
-//! `direct_post` response endpoint, and document verification.
+//! What wallets talk to: the signed request object and the `direct_post` response endpoint,
+//! both addressed by the session's wallet-facing `request_ref`, never by its id.
+//!
+//! Whoever holds the link can fetch the request (and with it `state` and the nonce) and
+//! post to the response endpoint, so a refused answer must not decide anything: it is
+//! counted, and the session stays open for the real wallet until [`MAX_REFUSED_ANSWERS`].
+//! Only a verified answer, or an error response with the request's `state` (a denial, as
+//! OpenID4VP's `direct_post` allows), closes a session.
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use protocol::dcql::DcqlQuery;
 use protocol::oid4vp::{sign_request, AuthorizationResponse, RequestContent, REQUEST_OBJECT_TYP};
 use serde_json::{json, Value};
 
-use crate::documents;
-use crate::service::{error, no_store, Shared};
-use crate::sessions::{SessionError, SessionStatus};
+use crate::service::{error, no_store, Shared, Verifier};
+use crate::sessions::{Session, SessionError, SessionStatus};
 use crate::verify::{verify_answer, Expected};
+
+/// Refused answers after which a session fails: enough for a wallet to try again after a
+/// mistake, few enough that nobody probes a session for long.
+pub const MAX_REFUSED_ANSWERS: u32 = 5;
+/// Longest error code from a wallet that is kept as the reason (codes are short ASCII words).
+const MAX_ERROR_CODE: usize = 64;
 
 fn closed() -> Response {
     error(
@@ -22,34 +33,58 @@ fn closed() -> Response {
     )
 }
 
-/// `GET /request/{id}`: the request object, signed now by the party's request key with its
-/// attestation in the header.
-pub async fn request_object(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
+fn storage(e: SessionError) -> Response {
+    match e {
+        SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such request"),
+        SessionError::Closed => closed(),
+        e => error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
+    }
+}
+
+/// `GET /request/{ref}`: the request object, signed now by the party's request key with its
+/// attestation in the header. For consent statements the signed object is kept: it is the
+/// party's own signature on who asks, why, and what the citizen signs.
+pub async fn request_object(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
     let now = verifier.clock.now();
-    let session = match verifier.sessions.update_open(&id, now, |s| {
+    let session = match verifier.sessions.get_by_ref(&r) {
+        Ok(s) if s.status_at(now).open() => s,
+        Ok(_) => return closed(),
+        Err(e) => return storage(e),
+    };
+    let jwt = match sign(&verifier, &session, now) {
+        Ok(jwt) => jwt,
+        Err(r) => return r,
+    };
+    let keep = (!session.transaction_data.is_empty()).then(|| jwt.clone());
+    let stored = verifier.sessions.update_open(&session.id, now, |s| {
         if s.status == SessionStatus::Pending {
             s.status = SessionStatus::Retrieved;
         }
-    }) {
-        Ok(s) => s,
-        Err(SessionError::Unknown) => {
-            return error(StatusCode::NOT_FOUND, "not_found", "no such request")
+        if keep.is_some() {
+            s.request_object = keep.clone();
         }
-        Err(SessionError::Closed) => return closed(),
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
-    };
-    let Some(party) = verifier.registry.by_id(&session.party_id) else {
-        return error(StatusCode::NOT_FOUND, "not_found", "no such request");
-    };
-    let Ok(query) = DcqlQuery::from_json_value(&session.dcql_query) else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "storage",
-            "stored query damaged",
-        );
-    };
-    let response_uri = format!("{}/response/{}", verifier.public_url, session.id);
-    let signed = sign_request(
+    });
+    match stored {
+        Ok(_) => no_store((
+            [(
+                header::CONTENT_TYPE,
+                format!("application/{REQUEST_OBJECT_TYP}"),
+            )],
+            jwt,
+        )),
+        Err(e) => storage(e),
+    }
+}
+
+fn sign(verifier: &Verifier, session: &Session, now: u64) -> Result<String, Response> {
+    let party = verifier
+        .registry
+        .by_id(&session.party_id)
+        .ok_or_else(|| storage(SessionError::Unknown))?;
+    let query = DcqlQuery::from_json_value(&session.dcql_query)
+        .map_err(|_| storage(SessionError::Damaged))?;
+    let response_uri = format!("{}/response/{}", verifier.public_url, session.request_ref);
+    sign_request(
         &RequestContent {
             client_id: &party.client_id,
             response_uri: &response_uri,
@@ -63,106 +98,46 @@ pub async fn request_object(State(verifier): State<Shared>, Path(id): Path<Strin
         },
         &party.attestation,
         &party.request_key,
-    );
-    match signed {
-        Ok(jwt) => no_store((
-            [(
-                header::CONTENT_TYPE,
-                format!("application/{REQUEST_OBJECT_TYP}"),
-            )],
-            jwt,
-        )),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "signing", &e.to_string()),
-    }
+    )
+    .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "signing", &e.to_string()))
 }
 
-/// `POST /response/{id}` (`direct_post`): verifies the answer and closes the session.
+/// What an answer to a session comes to.
+enum Judgement {
+    /// Verified claims, and the presentations when they sign transaction data.
+    Verified {
+        claims: Value,
+        evidence: Option<Value>,
+    },
+    /// An error response with the request's `state`: the wallet's last word.
+    Ended {
+        status: SessionStatus,
+        reason: Option<String>,
+    },
+    /// Refused; the session stays open. The reason names the rule, not the data.
+    Refused(String),
+}
+
+/// `POST /response/{ref}` (`direct_post`): verifies the answer; a verified answer or the
+/// wallet's error response closes the session, anything refused leaves it open.
 pub async fn response(
     State(verifier): State<Shared>,
-    Path(id): Path<String>,
+    Path(r): Path<String>,
     body: Bytes,
 ) -> Response {
     let now = verifier.clock.now();
-    let session = match verifier.sessions.get(&id) {
-        Ok(s) => s,
-        Err(SessionError::Unknown) => {
-            return error(StatusCode::NOT_FOUND, "not_found", "no such request")
-        }
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
+    let session = match verifier.sessions.get_by_ref(&r) {
+        Ok(s) if s.status_at(now).open() => s,
+        Ok(_) => return closed(),
+        Err(e) => return storage(e),
     };
-    if !session.status_at(now).open() {
-        return closed();
-    }
-    let fail = |reason: String| {
-        let stored = verifier.sessions.update_open(&id, now, |s| {
-            s.status = SessionStatus::Failed;
-            s.reason = Some(reason.clone());
-        });
-        match stored {
-            Ok(_) => error(StatusCode::BAD_REQUEST, "invalid_request", &reason),
-            Err(_) => closed(),
-        }
-    };
-    let answer = match AuthorizationResponse::from_form(&body) {
-        Ok(a) => a,
-        Err(e) => return fail(format!("malformed response: {e}")),
-    };
-    let (state, vp_token) = match &answer {
-        AuthorizationResponse::Error {
-            error: code, state, ..
-        } => {
-            if state.as_deref() != Some(session.state.as_str()) {
-                return fail("the response belongs to another request (state)".into());
-            }
-            let (status, reason) = if code == "access_denied" {
-                (SessionStatus::Denied, None)
-            } else {
-                (
-                    SessionStatus::Failed,
-                    Some(format!("the wallet reported {code}")),
-                )
-            };
-            let stored = verifier.sessions.update_open(&id, now, |s| {
-                s.status = status;
-                s.reason = reason.clone();
-            });
-            return match stored {
-                Ok(_) => no_store(Json(json!({}))),
-                Err(_) => closed(),
-            };
-        }
-        AuthorizationResponse::Presentations { state, vp_token } => (state, vp_token),
-    };
-    if state.as_deref() != Some(session.state.as_str()) {
-        return fail("the response belongs to another request (state)".into());
-    }
-    let Some(party) = verifier.registry.by_id(&session.party_id) else {
-        return fail("unknown relying party".into());
-    };
-    let Some(purpose) = party.registration.purpose(&session.purpose) else {
-        return fail("unknown purpose".into());
-    };
-    let Ok(query) = DcqlQuery::from_json_value(&session.dcql_query) else {
-        return fail("stored query damaged".into());
-    };
-    let trust = match verifier.trust_list() {
-        Ok(t) => t,
+    let judgement = match judge(&verifier, &session, &body, now).await {
+        Ok(j) => j,
         Err(r) => return r,
     };
-    let expected = Expected {
-        session: &session,
-        party,
-        purpose,
-        query: &query,
-        trust: &trust,
-        status: &verifier.status,
-        now,
-    };
-    match verify_answer(vp_token, &expected).await {
-        Ok(claims) => {
-            let evidence =
-                (!session.transaction_data.is_empty()).then(|| Value::Object(vp_token.clone()));
-            let stored = verifier.sessions.update_open(&id, now, |s| {
+    match judgement {
+        Judgement::Verified { claims, evidence } => {
+            let stored = verifier.sessions.update_open(&session.id, now, |s| {
                 s.status = SessionStatus::Done;
                 s.claims = Some(claims.clone());
                 s.presentations = evidence.clone();
@@ -171,65 +146,119 @@ pub async fn response(
             });
             match stored {
                 Ok(_) => no_store(Json(json!({}))),
-                Err(_) => closed(),
+                Err(e) => storage(e),
             }
         }
-        Err(e) => fail(e.to_string()),
+        Judgement::Ended { status, reason } => {
+            let stored = verifier.sessions.update_open(&session.id, now, |s| {
+                s.status = status;
+                s.reason = reason.clone();
+            });
+            match stored {
+                Ok(_) => no_store(Json(json!({}))),
+                Err(e) => storage(e),
+            }
+        }
+        Judgement::Refused(reason) => refuse(&verifier, &session.id, now, &reason),
     }
 }
 
-/// `POST /api/documents/verify`: a document's QR text (`{"qr_text": "RG1:…"}` or plain
-/// text) or a photo or scan (`image/png`, `image/jpeg`) → verdict, issuer and attributes.
-pub async fn verify_document(
-    State(verifier): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let text = if content_type.starts_with("image/") {
-        match documents::qr_text_in_image(&body) {
-            Ok(text) => text,
-            Err(regie_qr_image::ImageError::TooLarge) => {
-                return error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    "the image is too large",
-                )
-            }
-            Err(e) => {
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Json(json!({"verdict": "onleesbaar", "message": e.to_string()})),
-                )
-                    .into_response()
-            }
+/// Counts a refused answer; the last one allowed fails the session.
+fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
+    let stored = verifier.sessions.update_open(id, now, |s| {
+        s.refused_answers = s.refused_answers.saturating_add(1);
+        if s.refused_answers >= MAX_REFUSED_ANSWERS {
+            s.status = SessionStatus::Failed;
+            s.reason = Some(format!("too many refused answers; the last: {reason}"));
+        } else {
+            s.reason = Some(reason.to_owned());
         }
-    } else if content_type.starts_with("application/json") {
-        match serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| v.get("qr_text").and_then(Value::as_str).map(str::to_owned))
-        {
-            Some(t) => t,
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "expected {\"qr_text\": \"RG1:...\"}",
-                )
-            }
-        }
-    } else {
-        String::from_utf8_lossy(&body).into_owned()
+    });
+    match stored {
+        Ok(s) if s.status == SessionStatus::Failed => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("{reason}; too many refused answers, this request is now closed"),
+        ),
+        Ok(_) => error(StatusCode::BAD_REQUEST, "invalid_request", reason),
+        Err(e) => storage(e),
+    }
+}
+
+/// Judges a `direct_post` body against the session, changing nothing.
+async fn judge(
+    verifier: &Verifier,
+    session: &Session,
+    body: &[u8],
+    now: u64,
+) -> Result<Judgement, Response> {
+    let answer = match AuthorizationResponse::from_form(body) {
+        Ok(a) => a,
+        Err(e) => return Ok(Judgement::Refused(format!("malformed response: {e}"))),
     };
-    let trust = match verifier.trust_list() {
-        Ok(t) => t,
-        Err(r) => return r,
+    let (AuthorizationResponse::Error { state, .. }
+    | AuthorizationResponse::Presentations { state, .. }) = &answer;
+    // `state` is in the request object, which anyone with the link can fetch: a match does
+    // not prove the real wallet, a mismatch proves a wrong one.
+    if state.as_deref() != Some(session.state.as_str()) {
+        return Ok(Judgement::Refused(
+            "the response belongs to another request (state)".into(),
+        ));
+    }
+    let vp_token = match &answer {
+        AuthorizationResponse::Error { error: code, .. } => return Ok(ended_by_wallet(code)),
+        AuthorizationResponse::Presentations { vp_token, .. } => vp_token,
     };
-    let validation =
-        documents::validate(&text, &trust, &verifier.status, verifier.clock.now()).await;
-    no_store(Json(validation))
+    let party = verifier
+        .registry
+        .by_id(&session.party_id)
+        .ok_or_else(|| storage(SessionError::Unknown))?;
+    let purpose = party
+        .registration
+        .purpose(&session.purpose)
+        .ok_or_else(|| storage(SessionError::Damaged))?;
+    let query = DcqlQuery::from_json_value(&session.dcql_query)
+        .map_err(|_| storage(SessionError::Damaged))?;
+    let trust = verifier.trust_list()?;
+    let expected = Expected {
+        session,
+        party,
+        purpose,
+        query: &query,
+        trust: &trust,
+        status: &verifier.status,
+        now,
+    };
+    Ok(match verify_answer(vp_token, &expected).await {
+        Ok(claims) => Judgement::Verified {
+            claims,
+            evidence: (!session.transaction_data.is_empty())
+                .then(|| Value::Object(vp_token.clone())),
+        },
+        Err(e) => Judgement::Refused(e.to_string()),
+    })
+}
+
+/// The wallet's error response: `access_denied` is the citizen's "no"; any other code
+/// ends the session as failed. Only a short code of plain characters is kept as the reason,
+/// as the text is the sender's.
+fn ended_by_wallet(code: &str) -> Judgement {
+    if code == "access_denied" {
+        return Judgement::Ended {
+            status: SessionStatus::Denied,
+            reason: None,
+        };
+    }
+    let plain = code.len() <= MAX_ERROR_CODE
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    Judgement::Ended {
+        status: SessionStatus::Failed,
+        reason: Some(if plain {
+            format!("the wallet reported {code}")
+        } else {
+            "the wallet reported an error".to_owned()
+        }),
+    }
 }

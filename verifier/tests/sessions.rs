@@ -4,69 +4,11 @@
 mod common;
 
 use common::*;
-use protocol::claim_path::ClaimPath;
 use protocol::credential_types::Lang;
 use protocol::jose::SigningKey;
-use protocol::oid4vp::{verify_request, AuthorizationResponse, RequestLink, VerifiedRequest};
-use protocol::sd_jwt::{add_key_binding, SdJwt};
+use protocol::oid4vp::VerifiedRequest;
+use protocol::sd_jwt::SdJwt;
 use serde_json::{json, Value};
-
-async fn fetch_request(w: &World, link: &str) -> VerifiedRequest {
-    let link = RequestLink::parse(link, true).unwrap();
-    let jwt = w
-        .http
-        .get(&link.request_uri)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    verify_request(&jwt, demo_anchor().public_jwk(), now()).unwrap()
-}
-
-/// A presentation made by hand: `paths` disclosed, KB-JWT with the given aud and nonce.
-fn present(
-    credential: &(String, SigningKey),
-    paths: &[&[&str]],
-    aud: &str,
-    nonce: &str,
-    hashes: Option<Vec<String>>,
-) -> String {
-    let paths: Vec<ClaimPath> = paths
-        .iter()
-        .map(|p| {
-            ClaimPath::from_json_value(&Value::Array(
-                p.iter()
-                    .map(|c| if *c == "*" { Value::Null } else { json!(c) })
-                    .collect(),
-            ))
-            .unwrap()
-        })
-        .collect();
-    let presented = SdJwt::parse_held(&credential.0)
-        .unwrap()
-        .present(&paths)
-        .unwrap()
-        .serialize();
-    add_key_binding(&presented, &credential.1, aud, nonce, now(), hashes).unwrap()
-}
-
-const HOUSING_PATHS: &[&[&str]] = &[
-    &["given_name"],
-    &["family_name"],
-    &["birthdate"],
-    &["addresses", "*"],
-];
-
-fn form(query_id: &str, presentation: String, state: &str) -> String {
-    AuthorizationResponse::presentations(&[(query_id.to_owned(), presentation)], Some(state))
-        .to_form()
-}
-
-fn id_of(created: &Value) -> String {
-    created["session_id"].as_str().unwrap().to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn housing_corporation_receives_a_verified_address_history() {
@@ -193,12 +135,13 @@ async fn sessions_that_ask_too_much_or_lack_a_key_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bad_answers_are_refused_and_the_session_is_failed() {
+async fn bad_answers_are_refused_and_the_session_stays_open() {
     let w = World::start().await;
     let creds = w.raw_credentials("woonhistorie").await;
     let aud = "verifier_attestation:woonstichting-voorbeeld.demo.regie.example";
 
-    // Each case: a fresh session, a bad answer, 400, session failed with a reason.
+    // Each case: a fresh session, a bad answer, 400, the session still open for the real
+    // wallet, with the refusal's reason and count.
     type Case = fn(&VerifiedRequest, &[(String, SigningKey)], &str) -> String;
     let cases: Vec<(&str, &str, Case)> = vec![
         ("wrong nonce", "nonce does not match", |r, c, aud| {
@@ -284,12 +227,16 @@ async fn bad_answers_are_refused_and_the_session_is_failed() {
         let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
         let id = id_of(&created);
         let request = fetch_request(&w, created["link"].as_str().unwrap()).await;
-        let (status, body) = w.post_response(&id, make(&request, &creds, aud)).await;
+        let (status, body) = w
+            .post_response(&ref_of(&created), make(&request, &creds, aud))
+            .await;
         assert_eq!(status, 400, "{name}: {body}");
+        assert_eq!(body["error"], "invalid_request", "{name}");
         let description = body["error_description"].as_str().unwrap_or_default();
         assert!(description.contains(expected), "{name}: {description}");
         let (_, s) = w.session(HOUSING_KEY, &id).await;
-        assert_eq!(s["status"], "failed", "{name}");
+        assert_eq!(s["status"], "retrieved", "{name}");
+        assert_eq!(s["refused_answers"], 1, "{name}");
         assert!(!s["reason"].as_str().unwrap().is_empty(), "{name}");
         assert!(
             !s["reason"].as_str().unwrap().contains("Moulin"),
@@ -306,18 +253,18 @@ async fn bad_answers_are_refused_and_the_session_is_failed() {
         present(&creds[1], HOUSING_PATHS, aud, &ra.request.nonce, None),
         ra.request.state.as_deref().unwrap(),
     );
-    assert_eq!(w.post_response(&id_of(&b), body.clone()).await.0, 400);
+    assert_eq!(w.post_response(&ref_of(&b), body.clone()).await.0, 400);
     // ...and accepted where it belongs; a replay afterwards is refused, the result unchanged.
-    let (status, reply) = w.post_response(&id_of(&a), body.clone()).await;
+    let (status, reply) = w.post_response(&ref_of(&a), body.clone()).await;
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(w.post_response(&id_of(&a), body).await.0, 400);
+    assert_eq!(w.post_response(&ref_of(&a), body).await.0, 400);
     let (_, s) = w.session(HOUSING_KEY, &id_of(&a)).await;
     assert_eq!(s["status"], "done");
 
     // Oversized body.
     let (_, c) = w.create_session(HOUSING_KEY, housing_session()).await;
     let (status, _) = w
-        .post_response(&id_of(&c), format!("vp_token={}", "a".repeat(300 * 1024)))
+        .post_response(&ref_of(&c), format!("vp_token={}", "a".repeat(300 * 1024)))
         .await;
     assert_eq!(status, 413);
     assert_eq!(
@@ -338,7 +285,7 @@ async fn revoked_and_untrusted_credentials_are_refused() {
     let r = fetch_request(&w, created["link"].as_str().unwrap()).await;
     let (status, body) = w
         .post_response(
-            &id_of(&created),
+            &ref_of(&created),
             form(
                 "woon",
                 present(&creds[0], HOUSING_PATHS, aud, &r.request.nonce, None),
@@ -366,7 +313,7 @@ async fn revoked_and_untrusted_credentials_are_refused() {
     let r = fetch_request(&w, created["link"].as_str().unwrap()).await;
     let (status, _) = w
         .post_response(
-            &id_of(&created),
+            &ref_of(&created),
             form(
                 "woon",
                 present(
@@ -402,7 +349,7 @@ async fn expired_sessions_take_no_answers() {
     );
     let r = w
         .http
-        .get(format!("{}/request/{}", w.verifier_url, id_of(&created)))
+        .get(format!("{}/request/{}", w.verifier_url, ref_of(&created)))
         .send()
         .await
         .unwrap();

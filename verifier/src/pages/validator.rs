@@ -1,10 +1,12 @@
 //! `/valideer`: a clerk checks a printed or shared extract (photo, scan or the QR text, or
 //! the camera where the browser has one) or a signed consent statement file.
+use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::documents::{qr_text_in_image, validate, Validation, Verdict};
+use crate::documents::{validate, Validation, Verdict};
+use crate::image_pool::ImageWorkError;
 use crate::service::Shared;
 use crate::statements::{check_bytes, StatementError, VerifiedStatement};
 use regie_qr_image::{ImageError, MAX_IMAGE_BYTES};
@@ -244,6 +246,41 @@ fn unreadable(lang: Lang, detail: &str) -> String {
     )
 }
 
+/// The status and the explanation for an image that was not read.
+fn image_problem(e: &ImageWorkError, lang: Lang) -> (StatusCode, String) {
+    let (status, text) = match e {
+        ImageWorkError::Image(ImageError::TooLarge) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang.t("Het bestand is te groot.", "The file is too large."),
+        ),
+        ImageWorkError::Image(ImageError::TooManyPixels) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            lang.t(
+                "De afbeelding heeft te veel beeldpunten (hoogstens 20 megapixel). Gebruik een kleinere foto of scan.",
+                "The image has too many pixels (at most 20 megapixels). Use a smaller photo or scan.",
+            ),
+        ),
+        ImageWorkError::Image(ImageError::TooSlow) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang.t(
+                "Het lezen van de afbeelding duurde te lang.",
+                "Reading the image took too long.",
+            ),
+        ),
+        ImageWorkError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang.t(
+                "Er worden nu te veel afbeeldingen gelezen. Probeer het zo opnieuw.",
+                "Too many images are being read right now. Please try again shortly.",
+            ),
+        ),
+        ImageWorkError::Image(other) => {
+            return (StatusCode::UNPROCESSABLE_ENTITY, other.to_string());
+        }
+    };
+    (status, text.to_owned())
+}
+
 /// What was sent with the form.
 #[derive(Default)]
 struct Submission {
@@ -317,22 +354,11 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
         };
     }
     let text = if !file.is_empty() {
-        match qr_text_in_image(file) {
+        match verifier.images.qr_text(Bytes::from(submission.file)).await {
             Ok(text) => text,
-            Err(ImageError::TooLarge) => {
-                return respond(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    unreadable(
-                        lang,
-                        lang.t("Het bestand is te groot.", "The file is too large."),
-                    ),
-                )
-            }
             Err(e) => {
-                return respond(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    unreadable(lang, &e.to_string()),
-                )
+                let (status, detail) = image_problem(&e, lang);
+                return respond(status, unreadable(lang, &detail));
             }
         }
     } else {

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use protocol::claim_path::ClaimPath;
 use protocol::credential_types::{UITTREKSEL_BRP_VCT, WOONHISTORIE_VCT};
 use protocol::jose::SigningKey;
 use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequest};
+use protocol::oid4vp::{verify_request, AuthorizationResponse, RequestLink, VerifiedRequest};
+use protocol::sd_jwt::{add_key_binding, SdJwt};
 use protocol::trust::{Localized, TrustList, TrustedIssuer};
 use regie_issuer::person::FixtureSource;
 use regie_issuer::service::{router as issuer_router, Clock as IssuerClock, Issuer};
 use regie_verifier::clock::Clock;
+use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
 use regie_verifier::service::{router, Verifier};
 use regie_verifier::sessions::Sessions;
@@ -152,6 +156,9 @@ impl World {
             trust_list_jwt: trust_list_jwt.clone(),
             status: StatusCache::new(true),
             clock: clock.clone(),
+            // One image at a time, four waiting, as on a two-core machine; a time limit far
+            // beyond what the unoptimised test build needs for the tests' images.
+            images: ImagePool::new(1, 4, std::time::Duration::from_secs(120)),
         });
         let app = router(verifier.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -307,11 +314,12 @@ impl World {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Posts a raw `direct_post` body to a session's response endpoint.
-    pub async fn post_response(&self, id: &str, body: String) -> (u16, Value) {
+    /// Posts a raw `direct_post` body to the response endpoint of the session with the
+    /// wallet-facing reference `request_ref`.
+    pub async fn post_response(&self, request_ref: &str, body: String) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}/response/{id}", self.verifier_url))
+            .post(format!("{}/response/{request_ref}", self.verifier_url))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
@@ -337,6 +345,91 @@ impl World {
     }
 }
 
+/// A browser without cookies that does not follow redirects, to see what a page sets.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A session started on a demo page, as the browser that started it holds it.
+pub struct PageSession {
+    /// The session id in the page's URL.
+    pub id: String,
+    /// `name=value` of the cookie the page set.
+    pub cookie: String,
+    /// The `Set-Cookie` header as sent.
+    pub set_cookie: String,
+}
+
+impl World {
+    /// Starts a session on the page at `base` (`/notaris`, `/gemeente/verklaring`, …) with
+    /// the form fields `form`.
+    pub async fn start_on_page(&self, base: &str, form: &[(&str, &str)]) -> PageSession {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let r = browser()
+            .post(format!("{}{base}/start", self.verifier_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{base}/start redirects to the session");
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let id = location
+            .strip_prefix(&format!("{base}/"))
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        PageSession {
+            id,
+            cookie,
+            set_cookie,
+        }
+    }
+
+    /// GETs `path` on the verifier with `cookie` (if any): (status, body).
+    pub async fn get_page(&self, path: &str, cookie: Option<&str>) -> (u16, String) {
+        let mut request = browser().get(format!("{}{path}", self.verifier_url));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let r = request.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+}
+
+/// The `openid4vp://` link on a session page.
+pub fn link_on_page(html: &str) -> String {
+    let start = html.find("openid4vp://").expect("the page shows the link");
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].replace("&amp;", "&")
+}
+
+/// The wallet-facing reference in a link or request URI.
+pub fn request_ref_in(link_or_uri: &str) -> String {
+    let uri = if link_or_uri.starts_with("openid4vp://") {
+        protocol::oid4vp::RequestLink::parse(link_or_uri, true)
+            .unwrap()
+            .request_uri
+    } else {
+        link_or_uri.to_owned()
+    };
+    uri.rsplit('/').next().unwrap().to_owned()
+}
+
+/// The wallet-facing reference of a session made through the API.
+pub fn ref_of(created: &Value) -> String {
+    request_ref_in(created["request_uri"].as_str().unwrap())
+}
+
 pub fn housing_session() -> Value {
     json!({"relying_party": "woonstichting", "purpose": "aanvraag-medehuur",
         "dcql_query": {"credentials": [{"id": "woon", "format": "dc+sd-jwt",
@@ -351,4 +444,61 @@ pub fn notary_session() -> Value {
             "meta": {"vct_values": [UITTREKSEL_BRP_VCT]},
             "claims": [{"path": ["given_name"]}, {"path": ["family_name"]}, {"path": ["birthdate"]},
                        {"path": ["place_of_birth"]}, {"path": ["bsn"]}, {"path": ["address"]}]}]}})
+}
+
+pub async fn fetch_request(w: &World, link: &str) -> VerifiedRequest {
+    let link = RequestLink::parse(link, true).unwrap();
+    let jwt = w
+        .http
+        .get(&link.request_uri)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    verify_request(&jwt, demo_anchor().public_jwk(), now()).unwrap()
+}
+
+/// A presentation made by hand: `paths` disclosed, KB-JWT with the given aud and nonce.
+pub fn present(
+    credential: &(String, SigningKey),
+    paths: &[&[&str]],
+    aud: &str,
+    nonce: &str,
+    hashes: Option<Vec<String>>,
+) -> String {
+    let paths: Vec<ClaimPath> = paths
+        .iter()
+        .map(|p| {
+            ClaimPath::from_json_value(&Value::Array(
+                p.iter()
+                    .map(|c| if *c == "*" { Value::Null } else { json!(c) })
+                    .collect(),
+            ))
+            .unwrap()
+        })
+        .collect();
+    let presented = SdJwt::parse_held(&credential.0)
+        .unwrap()
+        .present(&paths)
+        .unwrap()
+        .serialize();
+    add_key_binding(&presented, &credential.1, aud, nonce, now(), hashes).unwrap()
+}
+
+pub const HOUSING_PATHS: &[&[&str]] = &[
+    &["given_name"],
+    &["family_name"],
+    &["birthdate"],
+    &["addresses", "*"],
+];
+
+pub fn form(query_id: &str, presentation: String, state: &str) -> String {
+    AuthorizationResponse::presentations(&[(query_id.to_owned(), presentation)], Some(state))
+        .to_form()
+}
+
+pub fn id_of(created: &Value) -> String {
+    created["session_id"].as_str().unwrap().to_owned()
 }
