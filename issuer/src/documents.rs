@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::credentials::claims_for;
 use crate::person::{Bsn, Name, PartialDate, Person, SourceError};
 use crate::service::{today, Issuer};
-use crate::store::{CredentialRecord, StoreError, STATUS_LIST_ID};
+use crate::store::{CredentialRecord, StoreError};
 
 /// How long a printed extract is valid.
 pub const DOCUMENT_TTL: u64 = 90 * 86_400;
@@ -95,7 +95,7 @@ pub async fn issue_document(
         .ok_or(DocumentIssueError::UnknownPerson)?;
     let residents = residents_of(issuer, &person).await;
     let now = issuer.clock.now();
-    let status_idx = issuer.store.next_status_index()?;
+    let slot = issuer.store.allocate_status_slot()?;
     let content = DocumentContent {
         issuer: issuer.public_url.clone(),
         iat: now,
@@ -103,8 +103,8 @@ pub async fn issue_document(
         kind,
         attributes: document_attributes(kind, &person, &residents, today(now)),
         status: Some(StatusReference {
-            idx: status_idx,
-            uri: format!("{}/status/{STATUS_LIST_ID}", issuer.public_url),
+            idx: slot.idx,
+            uri: format!("{}/status/{}", issuer.public_url, slot.list),
         }),
     };
     let qr_text = encode_qr_text(&sign_document(&content, &issuer.key)?);
@@ -115,12 +115,16 @@ pub async fn issue_document(
         offer_id: String::new(),
         bsn: bsn.as_str().to_owned(),
         credential_type: format!("{RECORD_PREFIX}{}", kind.id()),
-        status_idx,
+        status_idx: slot.idx,
+        status_list: slot.list_id(),
+        grant: String::new(),
         issued_at: now,
         expires_at: content.exp,
         revoked: false,
     };
     issuer.store.put_credential(&record)?;
+    // Durable before it is printed: a document without its record could not be revoked.
+    issuer.store.flush()?;
     Ok((
         IssuedDocument {
             record,

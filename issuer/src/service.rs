@@ -23,9 +23,7 @@ use serde_json::{json, Value};
 
 use crate::credentials::claims_for;
 use crate::person::{Bsn, PartialDate, PersonSource};
-use crate::store::{
-    CredentialRecord, OfferRecord, RefreshRecord, Store, TokenRecord, STATUS_LIST_ID,
-};
+use crate::store::{CredentialRecord, OfferRecord, RefreshRecord, Store, TokenRecord};
 
 /// Largest request body accepted on any endpoint.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -323,7 +321,16 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-async fn offer_state(State(issuer): State<Shared>, Path(id): Path<String>) -> Response {
+async fn offer_state(
+    State(issuer): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    // Back office only, like the rest of `/api`: the portal follows its own offers through
+    // `/mijn/aanvraag/{id}/status`, bound to the citizen's login.
+    if let Some(denied) = admin_denied(&issuer, &headers) {
+        return denied;
+    }
     match issuer.store.offer(&id) {
         Ok(Some(offer)) => no_store(Json(json!({"collected": offer.collected}))),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
@@ -335,7 +342,7 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
     let token_error =
         |e: TokenError, description: &str| error(StatusCode::BAD_REQUEST, e.code(), description);
     let now = issuer.clock.now();
-    let (offer_id, bsn, credential_type) = match TokenGrant::from_form(&body) {
+    let (offer_id, bsn, credential_type, grant) = match TokenGrant::from_form(&body) {
         Err(e) => return token_error(e, "malformed token request"),
         Ok(TokenGrant::PreAuthorized(request)) => {
             let offer = match issuer.store.take_code(&request.pre_authorized_code) {
@@ -355,14 +362,24 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
                     return token_error(TokenError::InvalidGrant, "wrong transaction code");
                 }
             }
-            (offer.id, offer.bsn, offer.credential_type)
+            let grant = offer.id.clone();
+            (offer.id, offer.bsn, offer.credential_type, grant)
         }
         Ok(TokenGrant::Refresh { refresh_token }) => {
-            match issuer.store.take_refresh_token(&refresh_token) {
+            let taken = issuer
+                .store
+                .take_refresh_token(&refresh_token)
+                .and_then(|r| match r {
+                    // A revocation as lost or stolen ended this grant: no fresh copies for it.
+                    Some(r) if issuer.store.grant_ended(&r.grant)? => Ok(None),
+                    other => Ok(other),
+                });
+            match taken {
                 Ok(Some(r)) if r.expires_at > now => (
                     format!("refresh-{}", random_token()),
                     r.bsn,
                     r.credential_type,
+                    r.grant,
                 ),
                 Ok(_) => {
                     return token_error(
@@ -381,11 +398,13 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
         bsn: bsn.clone(),
         credential_type: credential_type.clone(),
         expires_at: now + TOKEN_TTL,
+        grant: grant.clone(),
     };
     let refresh = RefreshRecord {
         bsn,
         credential_type,
         expires_at: now + REFRESH_TTL,
+        grant,
     };
     if let Err(e) = issuer
         .store
@@ -507,11 +526,11 @@ async fn credential(
     let today = today(now);
     let claims = claims_for(kind, &person, &residents, today);
     let mut issued = Vec::with_capacity(holder_keys.len());
-    for holder_key in &holder_keys {
-        let status_idx = match issuer.store.next_status_index() {
-            Ok(i) => i,
-            Err(e) => return internal(e),
-        };
+    let slots = match issuer.store.allocate_status_slots(holder_keys.len() as u64) {
+        Ok(slots) => slots,
+        Err(e) => return internal(e),
+    };
+    for (holder_key, slot) in holder_keys.iter().zip(slots) {
         let envelope = VcEnvelope {
             iss: &issuer.public_url,
             vct: kind.vct(),
@@ -520,8 +539,8 @@ async fn credential(
             nbf: None,
             holder_key,
             status: Some(StatusReference {
-                idx: status_idx,
-                uri: format!("{}/status/{STATUS_LIST_ID}", issuer.public_url),
+                idx: slot.idx,
+                uri: format!("{}/status/{}", issuer.public_url, slot.list),
             }),
         };
         let sd = match sd_jwt_vc::issue(
@@ -539,10 +558,12 @@ async fn credential(
             offer_id: token.offer_id.clone(),
             bsn: token.bsn.clone(),
             credential_type: kind.id().to_owned(),
-            status_idx,
+            status_idx: slot.idx,
+            status_list: slot.list_id(),
             issued_at: now,
             expires_at: now + CREDENTIAL_TTL,
             revoked: false,
+            grant: token.grant.clone(),
         };
         if let Err(e) = issuer.store.put_credential(&record) {
             return internal(e);
@@ -552,6 +573,10 @@ async fn credential(
         });
     }
     if let Err(e) = issuer.store.mark_collected(&token.offer_id) {
+        return internal(e);
+    }
+    // The records must outlive a crash: a copy that left without one could not be revoked.
+    if let Err(e) = issuer.store.flush() {
         return internal(e);
     }
     no_store(Json(CredentialResponse {
@@ -566,15 +591,13 @@ pub fn today(now: u64) -> PartialDate {
 }
 
 async fn status_list(State(issuer): State<Shared>, Path(list_id): Path<String>) -> Response {
-    if list_id != STATUS_LIST_ID {
-        return error(StatusCode::NOT_FOUND, "not_found", "unknown status list");
-    }
-    let list = match issuer.store.status_list() {
-        Ok(l) => l,
+    let list = match issuer.store.status_list(&list_id) {
+        Ok(Some(l)) => l,
+        Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "unknown status list"),
         Err(e) => return internal(e),
     };
     let now = issuer.clock.now();
-    let uri = format!("{}/status/{STATUS_LIST_ID}", issuer.public_url);
+    let uri = format!("{}/status/{list_id}", issuer.public_url);
     match list.sign(&uri, now, Some(now + 86_400), Some(STATUS_TTL), &issuer.key) {
         Ok(jwt) => (
             [
@@ -787,7 +810,9 @@ async fn revoke(
     if let Some(denied) = admin_denied(&issuer, &headers) {
         return denied;
     }
-    match issuer.store.revoke(&id) {
+    // The back office revokes for a lost or stolen device (a change of data is a life
+    // event, which revokes on its own and keeps renewal working).
+    match issuer.store.revoke_and_end_renewal(&id) {
         Ok(record) => no_store(Json(json!({"id": record.id, "revoked": true}))),
         Err(crate::store::StoreError::UnknownCredential) => {
             error(StatusCode::NOT_FOUND, "not_found", "unknown credential")

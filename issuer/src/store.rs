@@ -10,8 +10,24 @@ use protocol::status_list::{Status, StatusList};
 
 /// Entries per status list. 1 bit each: valid or revoked.
 pub const STATUS_LIST_SIZE: u64 = 131_072;
-/// The one status list this issuer keeps (its URI ends in `/status/1`).
+/// The first status list (its URI ends in `/status/1`); when it is full, `/status/2` follows.
 pub const STATUS_LIST_ID: &str = "1";
+/// The key of the next status position to hand out, in the `status_alloc` tree.
+const NEXT_POSITION: &[u8] = b"next";
+
+/// Where a credential's status bit lives: list `list` (1, 2, …), entry `idx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusSlot {
+    pub list: u64,
+    pub idx: u64,
+}
+
+impl StatusSlot {
+    /// The list's id as it appears in its URI.
+    pub fn list_id(&self) -> String {
+        self.list.to_string()
+    }
+}
 
 /// Storage errors. Name no person.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +36,7 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("stored record is corrupt")]
     Corrupt,
-    #[error("status list is full")]
+    #[error("no status positions left")]
     StatusListFull,
     #[error("unknown credential")]
     UnknownCredential,
@@ -49,6 +65,10 @@ pub struct TokenRecord {
     pub bsn: String,
     pub credential_type: String,
     pub expires_at: u64,
+    /// The grant this token belongs to: the first offer a wallet collected, carried through
+    /// every renewal, so a revocation can end that wallet's renewals and no other.
+    #[serde(default)]
+    pub grant: String,
 }
 
 /// What a refresh token may fetch: fresh copies of one credential type for one person.
@@ -57,6 +77,9 @@ pub struct RefreshRecord {
     pub bsn: String,
     pub credential_type: String,
     pub expires_at: u64,
+    /// See [`TokenRecord::grant`].
+    #[serde(default)]
+    pub grant: String,
 }
 
 /// One issued credential copy.
@@ -67,10 +90,32 @@ pub struct CredentialRecord {
     pub bsn: String,
     pub credential_type: String,
     pub status_idx: u64,
+    /// Which status list holds `status_idx` (records from before lists rolled over: "1").
+    #[serde(default = "first_list")]
+    pub status_list: String,
     pub issued_at: u64,
     pub expires_at: u64,
     #[serde(default)]
     pub revoked: bool,
+    /// See [`TokenRecord::grant`]; empty for printed documents and older records (then the
+    /// offer is the grant).
+    #[serde(default)]
+    pub grant: String,
+}
+
+impl CredentialRecord {
+    /// The grant that brought this copy: renewals of it end when it is revoked as lost.
+    pub fn grant(&self) -> &str {
+        if self.grant.is_empty() {
+            &self.offer_id
+        } else {
+            &self.grant
+        }
+    }
+}
+
+fn first_list() -> String {
+    STATUS_LIST_ID.to_owned()
 }
 
 /// The issuer's database.
@@ -84,6 +129,9 @@ pub struct Store {
     nonces: sled::Tree,
     credentials: sled::Tree,
     status: sled::Tree,
+    status_alloc: sled::Tree,
+    ended_grants: sled::Tree,
+    list_size: u64,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -97,8 +145,14 @@ fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
 impl Store {
     /// Opens (or creates) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_list_size(dir, STATUS_LIST_SIZE)
+    }
+
+    /// As [`Store::open`], with `list_size` entries per status list (tests use small lists to
+    /// see them roll over; a deployment keeps one size for the life of its data).
+    pub fn open_with_list_size(dir: &Path, list_size: u64) -> Result<Self, StoreError> {
         let db = sled::open(dir)?;
-        Ok(Store {
+        let store = Store {
             offers: db.open_tree("offers")?,
             codes: db.open_tree("codes")?,
             tokens: db.open_tree("tokens")?,
@@ -106,8 +160,43 @@ impl Store {
             nonces: db.open_tree("nonces")?,
             credentials: db.open_tree("credentials")?,
             status: db.open_tree("status")?,
+            status_alloc: db.open_tree("status_alloc")?,
+            ended_grants: db.open_tree("ended_grants")?,
+            list_size: list_size.max(2),
             db,
-        })
+        };
+        store.start_counter_after_existing()?;
+        Ok(store)
+    }
+
+    /// A database written before the counter existed took its indexes from sled's id
+    /// generator: continue after the highest one recorded, so none is handed out twice.
+    fn start_counter_after_existing(&self) -> Result<(), StoreError> {
+        if self.status_alloc.get(NEXT_POSITION)?.is_some() {
+            return Ok(());
+        }
+        let mut next = 0u64;
+        for item in self.credentials.iter() {
+            let (_, v) = item?;
+            let record: CredentialRecord = decode(&v)?;
+            let list: u64 = record
+                .status_list
+                .parse()
+                .map_err(|_| StoreError::Corrupt)?;
+            let position = list
+                .checked_sub(1)
+                .and_then(|l| l.checked_mul(self.list_size - 1))
+                .and_then(|p| p.checked_add(record.status_idx))
+                .ok_or(StoreError::Corrupt)?;
+            next = next.max(position);
+        }
+        let _ = self.status_alloc.compare_and_swap(
+            NEXT_POSITION,
+            None as Option<&[u8]>,
+            Some(&next.to_be_bytes()[..]),
+        )?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Stores an offer and its pre-authorized code.
@@ -198,15 +287,62 @@ impl Store {
         Ok(())
     }
 
-    /// Allocates a fresh status list index.
-    pub fn next_status_index(&self) -> Result<u64, StoreError> {
-        // sled ids are unique and monotonic; only their order matters to nobody, so reusing
-        // them as indices is fine. Index 0 stays unused as a canary.
-        let idx = self.db.generate_id()? + 1;
-        if idx >= STATUS_LIST_SIZE {
+    /// Hands out `count` fresh status positions, densely: one atomic increment of a counter,
+    /// made durable before any is used, so neither a restart nor a crash can hand one out
+    /// twice (a crash may leave a few unused, which is harmless). When a list is full the
+    /// next one begins. Index 0 of every list stays unused as a canary.
+    pub fn allocate_status_slots(&self, count: u64) -> Result<Vec<StatusSlot>, StoreError> {
+        let per_list = self.list_size - 1;
+        let mut overflow = false;
+        let after = self.status_alloc.update_and_fetch(NEXT_POSITION, |old| {
+            // sled may run this more than once under contention: decide afresh each time.
+            overflow = false;
+            let current = old
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            match current.checked_add(count) {
+                Some(next) if next / per_list < u64::from(u32::MAX) => {
+                    Some(next.to_be_bytes().to_vec())
+                }
+                _ => {
+                    overflow = true;
+                    old.map(<[u8]>::to_vec)
+                }
+            }
+        })?;
+        if overflow {
             return Err(StoreError::StatusListFull);
         }
-        Ok(idx)
+        self.db.flush()?;
+        let end = after
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .ok_or(StoreError::Corrupt)?;
+        Ok((end - count..end)
+            .map(|position| StatusSlot {
+                list: position / per_list + 1,
+                idx: position % per_list + 1,
+            })
+            .collect())
+    }
+
+    /// One fresh status position.
+    pub fn allocate_status_slot(&self) -> Result<StatusSlot, StoreError> {
+        self.allocate_status_slots(1)?
+            .pop()
+            .ok_or(StoreError::Corrupt)
+    }
+
+    /// The highest list id in use (at least 1): lists up to it are served.
+    pub fn current_list(&self) -> Result<u64, StoreError> {
+        let next = self
+            .status_alloc
+            .get(NEXT_POSITION)?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0);
+        Ok(next.saturating_sub(1) / (self.list_size - 1) + 1)
     }
 
     /// Records an issued credential.
@@ -241,32 +377,62 @@ impl Store {
         self.credentials.insert(id.as_bytes(), encode(&record)?)?;
         // Atomic read-modify-write, so concurrent revocations cannot undo each other.
         let idx = record.status_idx;
+        let size = self.list_size;
         // Returning `None` from the closure would delete the list, so a value that cannot
         // be read is kept as it is (and reported as corrupt when read).
-        self.status.update_and_fetch(STATUS_LIST_ID, |old| {
-            let list = match old {
-                Some(bytes) => StatusList::from_bytes(1, bytes.to_vec()).ok(),
-                None => StatusList::new(1, STATUS_LIST_SIZE).ok(),
-            };
-            match list {
-                Some(mut list) if idx < list.len() => {
-                    let _ = list.set(idx, Status::Invalid);
-                    Some(list.as_bytes().to_vec())
+        self.status
+            .update_and_fetch(record.status_list.as_bytes(), |old| {
+                let list = match old {
+                    Some(bytes) => StatusList::from_bytes(1, bytes.to_vec()).ok(),
+                    None => StatusList::new(1, size).ok(),
+                };
+                match list {
+                    Some(mut list) if idx < list.len() => {
+                        let _ = list.set(idx, Status::Invalid);
+                        Some(list.as_bytes().to_vec())
+                    }
+                    _ => old.map(<[u8]>::to_vec),
                 }
-                _ => old.map(<[u8]>::to_vec),
-            }
-        })?;
+            })?;
         self.db.flush()?;
         Ok(record)
     }
 
-    /// The current status list.
-    pub fn status_list(&self) -> Result<StatusList, StoreError> {
-        match self.status.get(STATUS_LIST_ID)? {
-            Some(bytes) => {
-                StatusList::from_bytes(1, bytes.to_vec()).map_err(|_| StoreError::Corrupt)
-            }
-            None => StatusList::new(1, STATUS_LIST_SIZE).map_err(|_| StoreError::Corrupt),
+    /// Revokes a copy because the wallet that holds it is lost, stolen or no longer trusted
+    /// (the citizen's or the back office's revocation): besides the status bit, the grant
+    /// that brought it can no longer be renewed, so its refresh tokens stop working. A
+    /// revocation because the data changed (a move) uses [`Store::revoke`] and keeps renewal.
+    pub fn revoke_and_end_renewal(&self, id: &str) -> Result<CredentialRecord, StoreError> {
+        let record = self.revoke(id)?;
+        let grant = record.grant();
+        if !grant.is_empty() {
+            self.ended_grants.insert(grant.as_bytes(), &[])?;
+            self.db.flush()?;
+        }
+        Ok(record)
+    }
+
+    /// Whether renewals of `grant` were ended by a revocation.
+    pub fn grant_ended(&self, grant: &str) -> Result<bool, StoreError> {
+        Ok(self.ended_grants.contains_key(grant.as_bytes())?)
+    }
+
+    /// Status list `list_id`, or `None` when no list of that id has been started.
+    pub fn status_list(&self, list_id: &str) -> Result<Option<StatusList>, StoreError> {
+        // Only canonical ids ("2", not "02" or "+2") name a list, so each has one URI.
+        let Ok(list) = list_id.parse::<u64>() else {
+            return Ok(None);
+        };
+        if list == 0 || list.to_string() != list_id || list > self.current_list()? {
+            return Ok(None);
+        }
+        match self.status.get(list_id)? {
+            Some(bytes) => StatusList::from_bytes(1, bytes.to_vec())
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt),
+            None => StatusList::new(1, self.list_size)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt),
         }
     }
 }

@@ -1,155 +1,17 @@
 //! OpenID4VCI over real loopback HTTP: a wallet (played by this test with reqwest and the
 //! protocol crate) collects a batch of credentials, the issuer revokes one, and every kind of
 //! bad input gets a spec error and issues nothing.
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+mod common;
 
+use std::sync::atomic::Ordering;
+
+use common::*;
 use protocol::jose::{PublicJwk, SigningKey};
-use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequest};
+use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference};
 use protocol::sd_jwt_vc::{self, Clock as VcClock};
 use protocol::status_list::{Status, UnverifiedStatusListToken};
-use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Clock, Issuer, OFFER_TTL};
-use regie_issuer::store::Store;
+use regie_issuer::service::OFFER_TTL;
 use serde_json::{json, Value};
-
-const ADMIN: &str = "test-admin-token";
-const START: u64 = 1_795_478_400; // 2026-11-24
-
-struct TestClock(AtomicU64);
-
-impl Clock for TestClock {
-    fn now(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-struct Server {
-    base: String,
-    http: reqwest::Client,
-    clock: Arc<TestClock>,
-    _dir: TempDir,
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn start() -> Server {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "regie-vci-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = Arc::new(TestClock(AtomicU64::new(START)));
-    let issuer = Arc::new(Issuer {
-        public_url: base.clone(),
-        key: SigningKey::generate().with_kid("test-issuer"),
-        store: Store::open(&dir.join("db")).unwrap(),
-        persons: Arc::new(FixtureSource::embedded().unwrap()),
-        admin_token: ADMIN.into(),
-        batch_size: 3,
-        clock: clock.clone(),
-    });
-    tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
-    Server {
-        base,
-        http: reqwest::Client::new(),
-        clock,
-        _dir: TempDir(dir),
-    }
-}
-
-impl Server {
-    async fn offer(&self, bsn: &str, kind: &str, tx_code: bool) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/api/offers", self.base))
-            .bearer_auth(ADMIN)
-            .json(&json!({"bsn": bsn, "credential_type": kind, "tx_code": tx_code}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        r.json().await.unwrap()
-    }
-
-    async fn token(&self, code: &str, tx_code: Option<&str>) -> (u16, Value) {
-        let form = TokenRequest {
-            pre_authorized_code: code.into(),
-            tx_code: tx_code.map(str::to_owned),
-        }
-        .to_form();
-        let r = self
-            .http
-            .post(format!("{}/token", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    }
-
-    async fn nonce(&self) -> String {
-        let r: Value = self
-            .http
-            .post(format!("{}/nonce", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["c_nonce"].as_str().unwrap().to_owned()
-    }
-
-    async fn credential(&self, token: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}/credential", self.base))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get_json(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(ADMIN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
-
-fn code_of(offer: &Value) -> String {
-    let OfferReference::ByValue(offer) =
-        parse_offer_uri(offer["offer_uri"].as_str().unwrap(), true).unwrap()
-    else {
-        panic!("offer by value expected")
-    };
-    offer.pre_authorized().unwrap().pre_authorized_code.clone()
-}
-
-fn proofs(s: &Server, keys: &[SigningKey], nonce: &str) -> Vec<String> {
-    keys.iter()
-        .map(|k| create_proof(k, &s.base, nonce, s.clock.now()).unwrap())
-        .collect()
-}
 
 #[tokio::test]
 async fn wallet_collects_a_batch_and_the_issuer_revokes_one() {
@@ -418,6 +280,27 @@ async fn back_office_needs_its_token_and_a_known_person() {
     .await
     .unwrap();
     assert_eq!(r.status(), 401);
+    // Whether an offer was collected is the back office's to know: not without its token.
+    let offer = s.offer("999993653", "woonhistorie", false).await;
+    let state_url = format!(
+        "{}/api/offers/{}",
+        s.base,
+        offer["offer_id"].as_str().unwrap()
+    );
+    let r = s.http.get(&state_url).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = s
+        .http
+        .get(&state_url)
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        s.get_json(&state_url.replace(&s.base, "")).await["collected"],
+        false
+    );
     let r = post(
         ADMIN,
         json!({"bsn": "111222333", "credential_type": "woonhistorie"}),
@@ -447,24 +330,6 @@ async fn back_office_needs_its_token_and_a_known_person() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-}
-
-async fn collect(s: &Server, bsn: &str, kind: &str) -> String {
-    let offer = s.offer(bsn, kind, false).await;
-    let (_, token) = s.token(&code_of(&offer), None).await;
-    let nonce = s.nonce().await;
-    let (status, response) = s
-        .credential(
-            token["access_token"].as_str().unwrap(),
-            json!({"credential_configuration_id": kind,
-                   "proofs": {"jwt": proofs(s, &[SigningKey::generate()], &nonce)}}),
-        )
-        .await;
-    assert_eq!(status, 200, "{response}");
-    response["credentials"][0]["credential"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 #[tokio::test]

@@ -100,6 +100,9 @@ test('an address history is offered by QR code, collected by the wallet, then re
   await assertFitsPhone(page, 'issuer-mijn-collected');
   const refreshed = await stack.wallet(['refresh']);
   assert.equal(refreshed.revoked.length, 1, JSON.stringify(refreshed));
+  // Revoked for a lost phone, that wallet cannot renew it: no fresh copies come.
+  const revokedId = held.credentials.find((c) => c.credential_type === 'woonhistorie').id;
+  await assert.rejects(stack.wallet(['renew', revokedId]), /invalid_grant/);
 });
 
 test('a PDF extract is downloaded and its QR code verifies at the verifier', async () => {

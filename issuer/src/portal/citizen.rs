@@ -520,7 +520,8 @@ pub async fn revoke(
         );
     }
     for r in targets.iter().filter(|r| !r.revoked) {
-        if portal.issuer.store.revoke(&r.id).is_err() {
+        // The citizen revokes for a lost phone: that wallet's renewals end too.
+        if portal.issuer.store.revoke_and_end_renewal(&r.id).is_err() {
             return problem(
                 lang,
                 StatusCode::INTERNAL_SERVER_ERROR,

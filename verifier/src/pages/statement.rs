@@ -135,7 +135,7 @@ pub async fn statement_form(State(verifier): State<Shared>, q: Query<LangQuery>)
     let lang = Lang::from_query(&q);
     page(
         lang,
-        lang.t("Toestemmingsverklaring", "Consent statement"),
+        lang.t("Toestemmings\u{ad}verklaring", "Consent statement"),
         "/gemeente/verklaring",
         &party_name(&verifier, MUNICIPALITY),
         &statement_form_html(lang, None),
@@ -206,7 +206,7 @@ pub async fn statement_start(State(verifier): State<Shared>, Form(f): Form<Start
             StatusCode::BAD_REQUEST,
             page(
                 lang,
-                lang.t("Toestemmingsverklaring", "Consent statement"),
+                lang.t("Toestemmings\u{ad}verklaring", "Consent statement"),
                 BASE,
                 &party_name(&verifier, MUNICIPALITY),
                 &statement_form_html(lang, Some(&message)),
@@ -239,7 +239,7 @@ pub async fn statement_session(
         &SessionPage {
             party_id: MUNICIPALITY,
             base: BASE,
-            title: lang.t("Toestemmingsverklaring", "Consent statement"),
+            title: lang.t("Toestemmings\u{ad}verklaring", "Consent statement"),
             lang,
         },
         &id,
