@@ -15,6 +15,7 @@ pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt;
 pub mod sd_jwt_vc;
+pub mod statements;
 pub mod status_list;
 pub mod trust;
 

@@ -447,6 +447,7 @@ mod tests {
                 retention: text("10 jaar"),
                 shares_with_third_parties: false,
                 deletion_possible: false,
+                statement_types: Vec::new(),
             }],
         }
     }

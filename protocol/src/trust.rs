@@ -97,6 +97,10 @@ pub struct Purpose {
     pub retention: Localized,
     pub shares_with_third_parties: bool,
     pub deletion_possible: bool,
+    /// The consent statement types (`transaction_data` types, see [`crate::statements`])
+    /// this purpose may ask a citizen to sign; none unless registered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statement_types: Vec<String>,
 }
 
 /// A credential type and the claims a purpose may ask of it.
@@ -149,6 +153,13 @@ impl Registration {
 pub fn requested_claims(query: &DcqlQuery) -> Vec<(String, Option<ClaimPath>)> {
     let mut pairs = Vec::new();
     for q in query.credentials() {
+        // A query in another format (mso_mdoc, jwt_vc_json, …) names no registered type: it
+        // is listed by its format, which no registration allows, so it counts as over-asking
+        // instead of passing unchecked.
+        if q.format() != crate::dcql::FORMAT_SD_JWT_VC {
+            pairs.push((format!("format:{}", q.format()), None));
+            continue;
+        }
         let vcts = q.meta().vct_values().unwrap_or_default();
         for vct in vcts {
             match q.claims() {
@@ -497,6 +508,7 @@ mod tests {
                 retention: text("1 jaar"),
                 shares_with_third_parties: false,
                 deletion_possible: true,
+                statement_types: Vec::new(),
             }],
         }
     }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { startStack, root, screenshots, ADMIN_TOKEN, BSN } from '../browser/stack.mjs';
+import { startHostileParty } from './hostile-party.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
 const HOUSING_KEY = 'demo-woonstichting-key';
@@ -234,12 +235,47 @@ test('a photo of a request QR code opens the consent screen; other pictures are 
   await click('#terug');
 });
 
+test('a statement the app does not know is blocked, shown nowhere, and the party is told', async () => {
+  const hostile = await startHostileParty(root);
+  try {
+    // The housing corporation's own purpose and a fair question, with a payment to sign.
+    const link = hostile.request({
+      purpose: 'aanvraag-medehuur',
+      dcql_query: housing.dcql_query,
+      transaction_data: [Buffer.from(JSON.stringify({ type: 'payment', credential_ids: ['woon'], payee: 'Evil BV',
+        amount: '5000 EUR', text: 'Ik machtig Evil BV tot een betaling van 5000 euro' })).toString('base64url')],
+    });
+    await waitForH1(/Mijn gegevens/);
+    await click('#beantwoorden');
+    await fill('#request-link', link);
+    await (await buttonWithText('Bekijk het verzoek')).click();
+    await waitForH1(/Woonstichting Voorbeeld/);
+    assert.match(await text('#oordeel'), /Geblokkeerd: u zou een verklaring ondertekenen die deze app niet kent/);
+    assert.doesNotMatch(await text('main'), /Evil BV|5000/, "the party's own text is never shown");
+    assert.equal((await app.$$('#delen')).length, 0, 'there is no way to share');
+    await assertAccessible('blocked statement');
+    await shot('blocked-statement');
+    await app.setWindowSize(360, 740);
+    await shot('blocked-statement-phone');
+    await app.setWindowSize(440, 820);
+    await click('#weigeren');
+    await waitForH1(/geweigerd/);
+    assert.equal(hostile.answers.length, 1);
+    assert.equal(hostile.answers[0].error, 'invalid_transaction_data');
+    assert.equal(hostile.answers[0].vp_token, undefined);
+    await click('#terug');
+  } finally {
+    await hostile.stop();
+  }
+});
+
 test('history and sharing overview show what happened', async () => {
   await (await buttonWithText('Geschiedenis')).click();
   await waitForH1(/Geschiedenis/);
   const events = await text('#geschiedenis');
   assert.match(events, /Gedeeld met Woonstichting Voorbeeld/);
   assert.match(events, /Geweigerd: Woonstichting Voorbeeld/);
+  assert.match(events, /Geweigerd: Woonstichting Voorbeeld \(fictief\) \(onbekende verklaring om te ondertekenen\)/);
   assert.match(events, /Ontvangen: Woonhistorie/);
   await assertAccessible('history');
   await shot('history');

@@ -113,6 +113,7 @@ test('a consent statement is signed, downloaded and re-verified; a changed one i
   assert.equal(refused.status(), 400);
   assert.match(await refused.text(), /Vul een naam in/);
 
+  await page.getByLabel('Uw adres').fill('Boterdiep 31, 3077AW Rotterdam');
   await page.getByLabel('Naam van wie zich op uw adres inschrijft').fill('Jan Voorbeeld');
   await page.getByLabel('Vanaf welke datum').fill('2027-01-15');
   await page.getByRole('button', { name: 'Ondertekenen met Regie' }).first().click();
@@ -120,7 +121,8 @@ test('a consent statement is signed, downloaded and re-verified; a changed one i
   const link = await page.getAttribute('#same-device', 'href');
   await stack.wallet(['respond', link, '--approve'], 2);
   await page.waitForSelector('#download', { timeout: 20_000 });
-  assert.match(await page.textContent('main'), /Jan Voorbeeld zich vanaf 15 januari 2027 op mijn adres inschrijft/);
+  // Regie's own sentence, built from the signed fields.
+  assert.match(await page.textContent('main'), /Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat Jan Voorbeeld zich vanaf 15 januari 2027 op mijn adres inschrijft/);
   await shot(page, 'verifier-statement-signed');
   await assertFitsPhone(page, 'verifier-statement-signed');
 
@@ -141,7 +143,7 @@ test('a consent statement is signed, downloaded and re-verified; a changed one i
   await assertFitsPhone(page, 'verifier-statement-verified');
 
   // The same file with the statement's text changed no longer verifies.
-  statement.transaction_data[0].text = statement.transaction_data[0].text.replace('Jan', 'Piet');
+  statement.transaction_data[0].new_resident = 'Piet Voorbeeld';
   const changed = join(stack.dir, 'veranderd.json');
   writeFileSync(changed, JSON.stringify(statement));
   await page.goto(`${stack.verifierUrl}/valideer`);

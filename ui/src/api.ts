@@ -12,14 +12,14 @@ export interface CredentialCard {
 export interface EventLine { id: number; date: string; text: string }
 export interface SharingLine { party: string; registration: string; since: string; last: string; times: number; attributes: string[]; purposes: string[] }
 export interface Assessment {
-  verdict: 'ok' | 'over_asking' | 'unknown_party' | 'missing';
+  verdict: 'ok' | 'over_asking' | 'unknown_party' | 'missing' | 'unsupported_statement';
   not_allowed?: { label: string; credential_type: string }[];
   reason?: string;
   types?: { vct: string; name: string; where_to_get: [string, string][] }[];
   party: { legal_name: string; registration_number: string; city: string; privacy_policy_url: string } | null;
   purpose: { name: string; description: string; retention: string; retention_days: number; shares_with_third_parties: boolean; deletion_possible: boolean } | null;
   attributes: { label: string; value: string; credential_type: string }[];
-  statements: { text?: string }[];
+  statements: { type: string; name: string; text: string }[];
   shared_before: { first_shared: number; last_shared: number; times: number } | null;
   linkable: boolean;
 }

@@ -6,8 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use protocol::dcql::DcqlQuery;
+use protocol::dcql::{DcqlQuery, FORMAT_SD_JWT_VC};
 use protocol::oid4vp::RequestLink;
+use protocol::statements::{check_for_purpose, StatementRefusal};
 use protocol::trust::{purpose_for, requested_claims, CLIENT_ID_PREFIX};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -45,6 +46,23 @@ pub fn authenticated<'a>(
             "a relying party's API key is required: Authorization: Bearer <key>",
         )),
     }
+}
+
+/// `over_asking`, listing what the registration does not allow.
+fn over_asking(not_allowed: &[(String, Option<protocol::claim_path::ClaimPath>)]) -> Response {
+    let list: Vec<Value> = not_allowed
+        .iter()
+        .map(|(vct, path)| json!({"vct": vct, "path": path}))
+        .collect();
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({
+            "error": "over_asking",
+            "error_description": "the query asks for more than the registration allows for this purpose (or the purpose is not registered)",
+            "not_allowed": list,
+        })),
+    )
+        .into_response()
 }
 
 fn invalid(description: &str) -> Response {
@@ -111,41 +129,62 @@ pub fn start_session(
         Ok(q) => q,
         Err(e) => return Err(invalid(&format!("dcql_query: {e}"))),
     };
-    if let Err(not_allowed) = purpose_for(
+    // Only SD-JWT VC answers can be verified here: a query in another format would be a
+    // request nobody can answer correctly, and its claims could not be checked.
+    if let Some(q) = query
+        .credentials()
+        .iter()
+        .find(|q| q.format() != FORMAT_SD_JWT_VC)
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_format",
+            &format!(
+                "credential query {:?}: format {:?} cannot be verified here; use {FORMAT_SD_JWT_VC}",
+                q.id(),
+                q.format()
+            ),
+        ));
+    }
+    let purpose = match purpose_for(
         &party.registration,
         Some(&request.purpose),
         &requested_claims(&query),
     ) {
-        let list: Vec<Value> = not_allowed
-            .iter()
-            .map(|(vct, path)| json!({"vct": vct, "path": path}))
-            .collect();
-        return Err((
-            StatusCode::BAD_REQUEST,
-            Json(json!({
-                "error": "over_asking",
-                "error_description": "the query asks for more than the registration allows for this purpose (or the purpose is not registered)",
-                "not_allowed": list,
-            })),
-        )
-            .into_response());
-    }
+        Ok(purpose) => purpose,
+        Err(not_allowed) => return Err(over_asking(&not_allowed)),
+    };
     if request.transaction_data.len() > MAX_TRANSACTION_DATA {
         return Err(invalid("too many transaction_data entries"));
+    }
+    match check_for_purpose(purpose, &request.transaction_data) {
+        Ok(_) => {}
+        Err(refusal @ StatementRefusal::Invalid { .. }) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_transaction_data",
+                &refusal.to_string(),
+            ))
+        }
+        Err(refusal @ StatementRefusal::NotRegistered(_)) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "over_asking",
+                &refusal.to_string(),
+            ))
+        }
     }
     for t in &request.transaction_data {
         let names_queries = t
             .get("credential_ids")
             .and_then(Value::as_array)
             .is_some_and(|ids| {
-                !ids.is_empty()
-                    && ids
-                        .iter()
-                        .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
+                ids.iter()
+                    .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
             });
-        if t.get("type").and_then(Value::as_str).is_none() || !names_queries {
+        if !names_queries {
             return Err(invalid(
-                "each transaction_data entry needs a type and credential_ids naming queries",
+                "each transaction_data entry's credential_ids must name queries of dcql_query",
             ));
         }
     }

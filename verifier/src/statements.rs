@@ -10,9 +10,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use protocol::credential_types::Lang;
 use protocol::jose::PublicJwk;
 use protocol::oid4vp::verify_request;
 use protocol::sd_jwt::KbExpectation;
+use protocol::statements::parse_entry;
 use protocol::trust::{VerifiedTrustList, CLOCK_SKEW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -94,6 +96,21 @@ pub enum StatementError {
     Presentation(String),
     #[error("issuer is not on the trust list for this credential type")]
     UntrustedIssuer,
+    #[error("a statement is not of a type Regie knows: {0}")]
+    UnknownStatement(protocol::statements::StatementError),
+}
+
+/// One signed statement, in Regie's own words (as the citizen's wallet showed it).
+#[derive(Clone, Debug, Serialize)]
+pub struct SignedStatement {
+    #[serde(rename = "type")]
+    pub type_id: String,
+    /// The sentence in Dutch, …
+    pub text: String,
+    /// … and in English.
+    pub text_en: String,
+    /// The signed transaction data entry itself.
+    pub entry: Value,
 }
 
 /// What a verified statement says.
@@ -102,8 +119,8 @@ pub struct VerifiedStatement {
     pub relying_party: String,
     pub purpose: String,
     pub signed_at: u64,
-    /// The statements' texts (or the whole entry when it has no `text`).
-    pub statements: Vec<Value>,
+    /// The statements, each as its sentence and its signed entry.
+    pub statements: Vec<SignedStatement>,
     /// The signer's disclosed attributes.
     pub signer: Map<String, Value>,
     pub issuer_name: Option<String>,
@@ -188,15 +205,24 @@ pub fn verify_statement(
     if signer.is_empty() {
         return Err(StatementError::NoStatement);
     }
+    let statements = file
+        .transaction_data
+        .iter()
+        .map(|entry| {
+            let parsed = parse_entry(entry).map_err(StatementError::UnknownStatement)?;
+            Ok(SignedStatement {
+                type_id: parsed.statement.type_id().to_owned(),
+                text: parsed.statement.sentence(Lang::Nl),
+                text_en: parsed.statement.sentence(Lang::En),
+                entry: entry.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, StatementError>>()?;
     Ok(VerifiedStatement {
         relying_party: registration.legal_name.clone(),
         purpose: purpose.name.nl.clone(),
         signed_at: file.signed_at,
-        statements: file
-            .transaction_data
-            .iter()
-            .map(|t| t.get("text").cloned().unwrap_or_else(|| t.clone()))
-            .collect(),
+        statements,
         signer,
         issuer_name,
     })

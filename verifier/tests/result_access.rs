@@ -13,6 +13,7 @@ const STATEMENT: &str = "/gemeente/verklaring";
 fn statement_form() -> Vec<(&'static str, &'static str)> {
     vec![
         ("kind", "inschrijving"),
+        ("address", "Boterdiep 31, 3077AW Rotterdam"),
         ("name", "Jan Voorbeeld"),
         ("date", "2027-01-15"),
     ]

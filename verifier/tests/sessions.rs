@@ -361,7 +361,8 @@ async fn consent_statement_is_signed_with_transaction_data() {
     let w = World::start().await;
     let wallet = w.wallet(&["uittreksel-brp"]).await;
     let statement = json!({"type": "regie_toestemming_inschrijving", "credential_ids": ["brp"],
-        "text": "Ik geef toestemming dat A. Voorbeeld zich op mijn adres inschrijft."});
+        "address": "Boterdiep 31, 3077AW Rotterdam", "new_resident": "A. Voorbeeld",
+        "date": "2027-01-15"});
     let (status, created) = w
         .create_session(
             MUNICIPALITY_KEY,
@@ -377,22 +378,109 @@ async fn consent_statement_is_signed_with_transaction_data() {
         .await
         .unwrap();
     assert_eq!(pending.assessment.statements.len(), 1);
+    assert!(pending.assessment.statements[0].text.starts_with(
+        "Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat A. Voorbeeld"
+    ));
     wallet.approve(&pending).await.unwrap();
     let (_, s) = w.session(MUNICIPALITY_KEY, &id_of(&created)).await;
     assert_eq!(s["status"], "done", "{s}");
 
     // A statement whose credential_ids name no query is refused at creation.
+    let mut unnamed = statement.clone();
+    unnamed["credential_ids"] = json!(["nope"]);
     let (status, _) = w
         .create_session(
             MUNICIPALITY_KEY,
-            json!({"purpose": "toestemming-inschrijving",
-                "transaction_data": [{"type": "x", "credential_ids": ["nope"]}],
+            json!({"purpose": "toestemming-inschrijving", "transaction_data": [unnamed],
                 "dcql_query": {"credentials": [{"id": "brp", "format": "dc+sd-jwt",
                     "meta": {"vct_values": ["urn:regie:uittreksel-brp:1"]},
                     "claims": [{"path": ["family_name"]}]}]}}),
         )
         .await;
     assert_eq!(status, 400);
+}
+
+/// The session API refuses what a citizen could be made to sign or show beyond the
+/// registration: unknown statement types, statements of a type the purpose is not registered
+/// for, and queries in formats the verifier cannot verify, whatever they ask.
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_ask_only_what_the_registration_allows_in_every_format() {
+    let w = World::start().await;
+    let brp_query = json!({"credentials": [{"id": "q", "format": "dc+sd-jwt",
+        "meta": {"vct_values": ["urn:regie:woonhistorie:1"]},
+        "claims": [{"path": ["family_name"]}]}]});
+    let payment = json!({"type": "payment", "credential_ids": ["q"], "payee": "Evil BV",
+        "amount": "5000 EUR", "text": "Ik machtig Evil BV tot een betaling van 5000 euro"});
+    let registration = json!({"type": "regie_toestemming_inschrijving", "credential_ids": ["q"],
+        "address": "Boterdiep 31", "new_resident": "A. Voorbeeld", "date": "2027-01-15"});
+    let mut with_text = registration.clone();
+    with_text["text"] = json!("Ik geef alles weg.");
+    let cases = [
+        // The housing corporation's own purpose, with a payment in it.
+        (
+            HOUSING_KEY,
+            "aanvraag-medehuur",
+            brp_query.clone(),
+            vec![payment],
+            "invalid_transaction_data",
+        ),
+        // A known statement type the purpose is not registered for.
+        (
+            HOUSING_KEY,
+            "aanvraag-medehuur",
+            brp_query.clone(),
+            vec![registration],
+            "over_asking",
+        ),
+        (
+            MUNICIPALITY_KEY,
+            "toestemming-inschrijving",
+            json!({"credentials": [{"id": "q",
+            "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:regie:uittreksel-brp:1"]},
+            "claims": [{"path": ["family_name"]}]}]}),
+            vec![with_text],
+            "invalid_transaction_data",
+        ),
+        // Formats the verifier cannot verify, with valid and with invalid meta.
+        (
+            HOUSING_KEY,
+            "aanvraag-medehuur",
+            json!({"credentials": [{"id": "m", "format": "mso_mdoc",
+            "meta": {"doctype_value": "org.iso.18013.5.1.mDL"},
+            "claims": [{"path": ["org.iso.18013.5.1", "portrait"]}]}]}),
+            vec![],
+            "unsupported_format",
+        ),
+        (
+            HOUSING_KEY,
+            "aanvraag-medehuur",
+            json!({"credentials": [{"id": "j", "format": "jwt_vc_json",
+            "meta": {"type_values": [["IDCredential"]]}}]}),
+            vec![],
+            "unsupported_format",
+        ),
+        (
+            HOUSING_KEY,
+            "aanvraag-medehuur",
+            json!({"credentials": [{"id": "j", "format": "jwt_vc_json",
+            "meta": {"vct_values": ["x"]}}]}),
+            vec![],
+            "invalid_request",
+        ),
+    ];
+    for (key, purpose, query, transaction_data, expected) in cases {
+        let (status, body) = w
+            .create_session(
+                key,
+                json!({"purpose": purpose, "dcql_query": query, "transaction_data": transaction_data}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some(expected)),
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,6 +19,7 @@ async fn genuine_file(w: &World, name: &str) -> Value {
             STATEMENT,
             &[
                 ("kind", "inschrijving"),
+                ("address", "Boterdiep 31, 3077AW Rotterdam"),
                 ("name", name),
                 ("date", "2027-01-15"),
             ],
@@ -79,10 +80,16 @@ async fn a_genuine_statement_is_valid_and_a_changed_one_is_not() {
     assert_eq!((status, v["valid"].as_bool()), (200, Some(true)), "{v}");
     assert_eq!(v["relying_party"], "Gemeente Voorbeeldstad (fictief)");
     assert_eq!(v["signer"]["family_name"], "Moulin");
-    assert!(v["statements"][0]
+    // Regie's own sentence, from the signed fields.
+    assert_eq!(
+        v["statements"][0]["text"],
+        "Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat Jan Voorbeeld zich \
+         vanaf 15 januari 2027 op mijn adres inschrijft."
+    );
+    assert!(v["statements"][0]["text_en"]
         .as_str()
         .unwrap()
-        .contains("Jan Voorbeeld"));
+        .starts_with("I live at Boterdiep 31"));
 
     // An extra statement for a query nobody answered.
     let mut extra = file.clone();
@@ -91,7 +98,7 @@ async fn a_genuine_statement_is_valid_and_a_changed_one_is_not() {
         .unwrap()
         .push(json!({
         "type": "regie_toestemming_inschrijving", "credential_ids": ["extra"],
-        "text": "Ik geef ook toestemming voor iets anders."}));
+        "address": "Elders 1", "new_resident": "Iemand Anders", "date": "2027-02-01"}));
     assert!(refused(&w, &extra, "extra entry")
         .await
         .contains("transaction_data"));
@@ -102,7 +109,7 @@ async fn a_genuine_statement_is_valid_and_a_changed_one_is_not() {
         .unwrap()
         .push(json!({
         "type": "regie_toestemming_inschrijving", "credential_ids": ["brp"],
-        "text": "Ik geef ook toestemming voor iets anders."}));
+        "address": "Elders 1", "new_resident": "Iemand Anders", "date": "2027-02-01"}));
     refused(&w, &unsigned, "unsigned entry").await;
 
     // Another purpose, registered or not.
@@ -119,11 +126,11 @@ async fn a_genuine_statement_is_valid_and_a_changed_one_is_not() {
     changed["nonce"] = json!("another-nonce");
     refused(&w, &changed, "nonce").await;
     let mut changed = file.clone();
-    let text = changed["transaction_data"][0]["text"]
-        .as_str()
-        .unwrap()
-        .replace("Jan", "Piet");
-    changed["transaction_data"][0]["text"] = json!(text);
+    changed["transaction_data"][0]["new_resident"] = json!("Piet Voorbeeld");
+    refused(&w, &changed, "new_resident").await;
+    // A text of the party's own added to a signed entry: not a statement Regie shows.
+    let mut changed = file.clone();
+    changed["transaction_data"][0]["text"] = json!("Ik geef alles weg.");
     refused(&w, &changed, "text").await;
     let mut changed = file.clone();
     changed["signed_at"] = json!(file["signed_at"].as_u64().unwrap() + 3600);

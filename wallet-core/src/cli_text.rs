@@ -239,10 +239,7 @@ impl Output {
             lines.push(format!(
                 "{} {}",
                 t(l, "U verklaart:", "You declare:"),
-                s.get("text")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| s.to_string())
+                s.text
             ));
         }
         if let Some(before) = &a.shared_before {
@@ -293,6 +290,14 @@ impl Output {
                     l,
                     "Oordeel: GEBLOKKEERD — onbekende organisatie",
                     "Verdict: BLOCKED — unknown organisation"
+                )
+            ),
+            Verdict::UnsupportedStatement { reason } => format!(
+                "{} ({reason})",
+                t(
+                    l,
+                    "Oordeel: GEBLOKKEERD — u zou een verklaring ondertekenen die deze app niet kent en dus niet kan laten zien",
+                    "Verdict: BLOCKED — you would sign a statement this app does not know and so cannot show you"
                 )
             ),
             Verdict::Missing { types } => format!(

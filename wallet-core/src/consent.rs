@@ -5,9 +5,9 @@ use protocol::claim_path::ClaimPath;
 use protocol::credential_types::Lang;
 use protocol::dcql::{match_credentials, HeldCredential, FORMAT_SD_JWT_VC};
 use protocol::oid4vp::VerifiedRequest;
+use protocol::statements::{self, Statement, StatementEntry};
 use protocol::trust::{purpose_for, requested_claims, Purpose, VerifiedTrustList};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::credentials::CredentialSummary;
 use crate::display;
@@ -77,6 +77,10 @@ pub enum Verdict {
     UnknownParty { reason: String },
     /// The wallet lacks a credential that answers the query.
     Missing { types: Vec<MissingType> },
+    /// A statement to sign that is not of a type Regie knows, or not well formed: the
+    /// wallet cannot show what it would sign, so it is blocked (and the party is told
+    /// `invalid_transaction_data`).
+    UnsupportedStatement { reason: String },
 }
 
 impl Verdict {
@@ -86,8 +90,20 @@ impl Verdict {
             Verdict::OverAsking { .. } => "over_asking",
             Verdict::UnknownParty { .. } => "unknown_party",
             Verdict::Missing { .. } => "missing",
+            Verdict::UnsupportedStatement { .. } => "unsupported_statement",
         }
     }
+}
+
+/// A consent statement as the citizen reads it: Regie's own sentence for its type and fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatementView {
+    #[serde(rename = "type")]
+    pub type_id: String,
+    /// The kind of statement, e.g. "Toestemming inschrijving op uw adres".
+    pub name: String,
+    /// What the citizen declares by signing.
+    pub text: String,
 }
 
 /// Whether and since when this party received data before.
@@ -106,8 +122,8 @@ pub struct Assessment {
     pub party: Option<PartyInfo>,
     pub purpose: Option<PurposeInfo>,
     pub attributes: Vec<RequestedAttribute>,
-    /// Consent statements (transaction data) the citizen would sign.
-    pub statements: Vec<Value>,
+    /// Consent statements (transaction data) the citizen would sign, in Regie's words.
+    pub statements: Vec<StatementView>,
     pub shared_before: Option<SharedBefore>,
     /// No unused copy is left of a credential to present: this verifier could link the
     /// presentation to an earlier one.
@@ -169,7 +185,7 @@ pub fn assess(
         party: Some(party_info(request)),
         purpose: None,
         attributes: Vec::new(),
-        statements: request.transaction_data.clone(),
+        statements: Vec::new(),
         shared_before: shared.map(|s| SharedBefore {
             first_shared: s.first_shared,
             last_shared: s.last_shared,
@@ -177,6 +193,31 @@ pub fn assess(
         }),
         linkable: false,
     };
+    // Statements first: what cannot be shown can never be signed, whatever else is asked.
+    let parsed: Result<Vec<StatementEntry>, _> = request
+        .transaction_data
+        .iter()
+        .map(statements::parse_entry)
+        .collect();
+    let parsed = match parsed {
+        Ok(entries) => entries,
+        Err(e) => {
+            assessment.verdict = Verdict::UnsupportedStatement {
+                reason: e.to_string(),
+            };
+            return (assessment, None);
+        }
+    };
+    assessment.statements = parsed
+        .iter()
+        .map(|e| StatementView {
+            type_id: e.statement.type_id().to_owned(),
+            name: Statement::type_name(e.statement.type_id(), lang)
+                .unwrap_or_default()
+                .to_owned(),
+            text: e.statement.sentence(lang),
+        })
+        .collect();
     let purpose = match purpose {
         Ok(p) => p,
         Err(not_allowed) => {
@@ -203,6 +244,34 @@ pub fn assess(
         }
     };
     assessment.purpose = Some(purpose_info(purpose, lang));
+    // A statement of a type this purpose is not registered for is asked beyond it.
+    let unregistered: Vec<NotAllowed> = parsed
+        .iter()
+        .filter(|e| {
+            !purpose
+                .statement_types
+                .iter()
+                .any(|t| t == e.statement.type_id())
+        })
+        .map(|e| NotAllowed {
+            credential_type: String::new(),
+            path: None,
+            label: format!(
+                "{}: {}",
+                match lang {
+                    Lang::Nl => "Verklaring",
+                    Lang::En => "Statement",
+                },
+                Statement::type_name(e.statement.type_id(), lang).unwrap_or_default()
+            ),
+        })
+        .collect();
+    if !unregistered.is_empty() {
+        assessment.verdict = Verdict::OverAsking {
+            not_allowed: unregistered,
+        };
+        return (assessment, None);
+    }
 
     let views: Vec<HeldCredential<'_>> = held
         .iter()

@@ -36,6 +36,8 @@ pub enum DenyReason {
     OverAsking,
     /// The party could not be verified.
     UnknownParty,
+    /// The party asked to sign a statement the wallet cannot show.
+    UnsupportedStatement,
 }
 
 /// What happened.

@@ -214,7 +214,9 @@ async fn run_unlocked(
             out.assessment(&pending.assessment);
             let blocked = matches!(
                 pending.assessment.verdict,
-                Verdict::OverAsking { .. } | Verdict::UnknownParty { .. }
+                Verdict::OverAsking { .. }
+                    | Verdict::UnknownParty { .. }
+                    | Verdict::UnsupportedStatement { .. }
             );
             if approve && !blocked {
                 // Sharing needs the PIN again, right before anything leaves the wallet.

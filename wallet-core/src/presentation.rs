@@ -133,6 +133,9 @@ pub fn blocked_error(pending: &PendingRequest) -> WalletError {
         Verdict::UnknownParty { reason } => WalletError::RequestBlocked(format!(
             "the organisation could not be verified ({reason})"
         )),
+        Verdict::UnsupportedStatement { reason } => WalletError::RequestBlocked(format!(
+            "it asks you to sign a statement this wallet cannot show ({reason})"
+        )),
         Verdict::Ok => WalletError::Request("nothing to share".into()),
     }
 }
@@ -272,7 +275,9 @@ fn transaction_data_hashes(verified: &VerifiedRequest, query_id: &str) -> Option
     (!hashes.is_empty()).then_some(hashes)
 }
 
-/// Says no. A verified party is told (`access_denied`); an unverified one is not contacted.
+/// Says no. A verified party is told: `access_denied`, or `invalid_transaction_data` when it
+/// asked to sign a statement the wallet cannot show (OpenID4VP 1.0 §8.5); an unverified one
+/// is not contacted.
 /// The denial is logged without any values.
 pub async fn deny(
     wallet: &UnlockedWallet,
@@ -282,13 +287,24 @@ pub async fn deny(
     let reason = match pending.assessment.verdict {
         Verdict::OverAsking { .. } => DenyReason::OverAsking,
         Verdict::UnknownParty { .. } => DenyReason::UnknownParty,
+        Verdict::UnsupportedStatement { .. } => DenyReason::UnsupportedStatement,
         _ => DenyReason::Citizen,
     };
     let mut notified = false;
     let mut failure = None;
     if let Some(verified) = &pending.verified {
-        let body =
-            AuthorizationResponse::access_denied(verified.request.state.as_deref()).to_form();
+        let state = verified.request.state.as_deref();
+        let response = match &pending.assessment.verdict {
+            Verdict::UnsupportedStatement { .. } => AuthorizationResponse::Error {
+                error: "invalid_transaction_data".into(),
+                description: Some(
+                    "a transaction data entry is not a statement this wallet supports".into(),
+                ),
+                state: state.map(str::to_owned),
+            },
+            _ => AuthorizationResponse::access_denied(state),
+        };
+        let body = response.to_form();
         match wallet
             .http()
             .post_form(

@@ -108,6 +108,11 @@ pub fn event_text(kind: &EventKind, l: Lang) -> String {
                 DenyReason::Citizen => t(l, "door u", "by you"),
                 DenyReason::OverAsking => t(l, "vroeg te veel", "asked too much"),
                 DenyReason::UnknownParty => t(l, "niet te controleren", "could not be verified"),
+                DenyReason::UnsupportedStatement => t(
+                    l,
+                    "onbekende verklaring om te ondertekenen",
+                    "unknown statement to sign",
+                ),
             };
             format!("{} {who} ({why})", t(l, "Geweigerd:", "Declined:"))
         }

@@ -293,40 +293,6 @@ async fn missing_credential_says_where_to_get_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn consent_statement_carries_transaction_data_hashes() {
-    let w = world().await;
-    let wallet = w.filled_wallet("uittreksel-brp").await;
-    let verifier = w.housing().await;
-    let statement = json!({"type": "regie_toestemming_inschrijving", "credential_ids": ["brp"],
-        "text": "Ik geef toestemming dat J. Test zich op mijn adres inschrijft."});
-    let query = json!({"credentials": [{"id": "brp", "format": "dc+sd-jwt",
-        "meta": {"vct_values": ["urn:regie:uittreksel-brp:1"]},
-        "claims": [{"path": ["family_name"]}, {"path": ["address"]}]}]});
-    let link = verifier.request(
-        Some("verklaring-inschrijving"),
-        query,
-        std::slice::from_ref(&statement),
-    );
-    let pending = wallet.assess_request(&link, Lang::Nl).await.unwrap();
-    assert_eq!(pending.assessment.verdict, Verdict::Ok);
-    assert_eq!(pending.assessment.statements, [statement]);
-    wallet.approve(&pending).await.unwrap();
-    match &verifier.outcomes()[0] {
-        Outcome::Verified {
-            transaction_data_hashes,
-            ..
-        } => {
-            assert_eq!(transaction_data_hashes.as_ref().map(Vec::len), Some(1))
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        &wallet.history(None, 1).unwrap()[0].kind,
-        EventKind::StatementSigned { .. }
-    ));
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn tampered_credentials_from_the_issuer_are_refused() {
     let w = world().await;
     let wallet = w.new_wallet();

@@ -124,6 +124,10 @@ pub enum DcqlError {
         "credential query {0:?}: `meta.vct_values` must be a non-empty array of non-empty strings"
     )]
     InvalidVctValues(String),
+    /// Appendix B.2.3 (`mso_mdoc`: `doctype_value`, a string) and B.1.1 (`jwt_vc_json`,
+    /// `ldp_vc`: `type_values`, a non-empty array of non-empty arrays of strings).
+    #[error("credential query {0:?}: `meta` does not have the form its format requires")]
+    InvalidMeta(String),
     #[error("credential query {0:?}: `trusted_authorities` must be a non-empty array of objects with non-empty `values`")]
     InvalidTrustedAuthorities(String),
     #[error("`credential_sets` must be a non-empty array")]

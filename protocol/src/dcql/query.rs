@@ -372,14 +372,39 @@ fn validate_credential_query(raw: RawCredentialQuery) -> Result<CredentialQuery,
     })
 }
 
-/// Appendix B.3.5: `dc+sd-jwt` queries name the accepted types in `vct_values`. For other
-/// formats `meta` is carried untouched.
+/// Appendix B.3.5: `dc+sd-jwt` queries name the accepted types in `vct_values`. The other
+/// formats of Appendix B must have their own required `meta` (a query DCQL itself rejects
+/// is not carried on); `meta` of formats it does not define is carried untouched.
 fn validate_meta(
     id: &str,
     format: &str,
     mut meta: Map<String, Value>,
 ) -> Result<CredentialMeta, DcqlError> {
     if format != FORMAT_SD_JWT_VC {
+        let valid = match format {
+            "mso_mdoc" => meta
+                .get("doctype_value")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.is_empty()),
+            "jwt_vc_json" | "ldp_vc" => meta
+                .get("type_values")
+                .and_then(Value::as_array)
+                .is_some_and(|sets| {
+                    !sets.is_empty()
+                        && sets.iter().all(|set| {
+                            set.as_array().is_some_and(|types| {
+                                !types.is_empty()
+                                    && types
+                                        .iter()
+                                        .all(|t| t.as_str().is_some_and(|t| !t.is_empty()))
+                            })
+                        })
+                }),
+            _ => true,
+        };
+        if !valid {
+            return Err(DcqlError::InvalidMeta(id.to_owned()));
+        }
         return Ok(CredentialMeta {
             vct_values: None,
             other: meta,

@@ -47,6 +47,8 @@ function verdictBox(a: Assessment): HTMLElement {
         h('ul', {}, (a.not_allowed ?? []).map((n) => h('li', {}, n.label))));
     case 'unknown_party':
       return h('p', { class: 'regie-verdict regie-verdict--blocked', id: 'oordeel', role: 'alert' }, tx.verdictUnknown);
+    case 'unsupported_statement':
+      return h('p', { class: 'regie-verdict regie-verdict--blocked', id: 'oordeel', role: 'alert' }, tx.verdictStatement);
     default:
       return h('div', { class: 'regie-verdict regie-verdict--blocked', id: 'oordeel', role: 'alert' },
         h('p', {}, tx.verdictMissing),
@@ -77,7 +79,9 @@ export function consentScreen(a: Assessment): void {
       a.attributes.flatMap((attr) => fact(attr.label, attr.value))));
   }
   for (const s of a.statements) {
-    parts.push(h('h2', {}, tx.statement), h('blockquote', { class: 'regie-statement' }, s.text ?? JSON.stringify(s)));
+    // Regie's own sentence for the statement's type and fields, never the party's text.
+    parts.push(h('h2', {}, tx.statement), h('p', { class: 'regie-statement-kind' }, s.name),
+      h('blockquote', { class: 'regie-statement' }, s.text));
   }
   if (purpose) {
     parts.push(h('h2', {}, tx.keep), h('p', {}, purpose.retention),

@@ -115,6 +115,10 @@ pub struct StartForm {
     pub kind: Option<String>,
     pub name: Option<String>,
     pub date: Option<String>,
+    /// The consent statement's address (a registration) …
+    pub address: Option<String>,
+    /// … or travel document (`paspoort`, `identiteitskaart`).
+    pub document: Option<String>,
 }
 
 /// Starts a session for `party_id` from its page and sends the browser to the session's

@@ -11,7 +11,8 @@ use super::rp::{dcql, hidden_lang, party_name, start, StartForm, BRP_VCT};
 use super::session_page::{self, done_session, session_page, SessionPage};
 use crate::service::Shared;
 use crate::statements::StatementFile;
-use regie_web::render::{date_text, full_name, unix_date_text};
+use protocol::statements::{parse_entry, Statement, StatementError, TravelDocument};
+use regie_web::render::{full_name, unix_date_text};
 use regie_web::{esc, page, Lang, LangQuery};
 
 const MUNICIPALITY: &str = "gemeente";
@@ -67,31 +68,22 @@ impl StatementKind {
         }
     }
 
-    /// The statement the citizen signs.
-    fn transaction_data(self, name: &str, date: Option<&str>, lang: Lang) -> Value {
+    /// The statement the citizen signs: Regie's typed statement, whose sentence the wallet
+    /// writes itself from these fields.
+    fn statement(self, input: &StatementInput) -> Statement {
         match self {
-            StatementKind::Registration => {
-                let when = date.map(|d| date_text(d, lang)).unwrap_or_default();
-                json!({
-                    "type": "regie_toestemming_inschrijving",
-                    "credential_ids": ["brp"],
-                    "new_resident": name,
-                    "date": date,
-                    "text": match lang {
-                        Lang::Nl => format!("Ik ben hoofdbewoner en geef toestemming dat {name} zich vanaf {when} op mijn adres inschrijft."),
-                        Lang::En => format!("I am the main occupant and consent to {name} registering at my address from {when}."),
-                    },
-                })
-            }
-            StatementKind::TravelDocument => json!({
-                "type": "regie_toestemming_reisdocument",
-                "credential_ids": ["brp"],
-                "child": name,
-                "text": match lang {
-                    Lang::Nl => format!("Ik heb het gezag over {name} en geef toestemming voor een paspoort of identiteitskaart voor dit kind."),
-                    Lang::En => format!("I have parental authority over {name} and consent to a passport or identity card for this child."),
-                },
-            }),
+            StatementKind::Registration => Statement::RegistrationAtAddress {
+                address: input.address.clone(),
+                new_resident: input.name.clone(),
+                date: input.date.clone(),
+                case_ref: None,
+            },
+            StatementKind::TravelDocument => Statement::ChildTravelDocument {
+                child: input.name.clone(),
+                child_birthdate: None,
+                document: input.document,
+                case_ref: None,
+            },
         }
     }
 }
@@ -109,12 +101,14 @@ fn statement_form_html(lang: Lang, error: Option<&str>) -> String {
         r#"{error}<p class="utrecht-paragraph">{intro}</p>
 <section aria-labelledby="kop-inschrijving"><h2 class="utrecht-heading-2" id="kop-inschrijving">{h1}</h2>
 <form method="post" action="/gemeente/verklaring/start">{hidden}<input type="hidden" name="kind" value="inschrijving">
+<div class="regie-field"><label for="adres-inschrijving">{address1}</label><input type="text" id="adres-inschrijving" name="address" required maxlength="{MAX_NAME}" autocomplete="off"></div>
 <div class="regie-field"><label for="naam-inschrijving">{name1}</label><input type="text" id="naam-inschrijving" name="name" required maxlength="{MAX_NAME}" autocomplete="off"></div>
 <div class="regie-field"><label for="datum-inschrijving">{date1}</label><input type="date" id="datum-inschrijving" name="date" required></div>
 <button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form></section>
 <section aria-labelledby="kop-reisdocument"><h2 class="utrecht-heading-2" id="kop-reisdocument">{h2}</h2>
 <form method="post" action="/gemeente/verklaring/start">{hidden}<input type="hidden" name="kind" value="reisdocument">
 <div class="regie-field"><label for="naam-kind">{name2}</label><input type="text" id="naam-kind" name="name" required maxlength="{MAX_NAME}" autocomplete="off"></div>
+<div class="regie-field"><label for="document-kind">{document}</label><select id="document-kind" name="document"><option value="paspoort">{passport}</option><option value="identiteitskaart">{idcard}</option></select></div>
 <button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form></section>"#,
         intro = lang.t(
             "U geeft toestemming met uw Regie-app. U ondertekent de verklaring met uw gegevens uit de BRP. De gemeente bewaart de ondertekende verklaring.",
@@ -122,10 +116,14 @@ fn statement_form_html(lang: Lang, error: Option<&str>) -> String {
         ),
         hidden = hidden_lang(lang),
         h1 = lang.t("Toestemming voor inschrijving op uw adres", "Consent to registration at your address"),
+        address1 = lang.t("Uw adres", "Your address"),
         name1 = lang.t("Naam van wie zich op uw adres inschrijft", "Name of the person registering at your address"),
         date1 = lang.t("Vanaf welke datum", "From which date"),
         h2 = lang.t("Toestemming voor een reisdocument voor uw kind", "Consent to a travel document for your child"),
         name2 = lang.t("Naam van het kind", "Name of the child"),
+        document = lang.t("Reisdocument", "Travel document"),
+        passport = lang.t("Paspoort", "Passport"),
+        idcard = lang.t("Identiteitskaart", "Identity card"),
         button = lang.t("Ondertekenen met Regie", "Sign with Regie"),
     )
 }
@@ -142,12 +140,17 @@ pub async fn statement_form(State(verifier): State<Shared>, q: Query<LangQuery>)
     )
 }
 
-/// Checks what was typed: a name of sensible length without control characters, and for a
-/// registration an ISO date.
-fn statement_input(
-    f: &StartForm,
-    lang: Lang,
-) -> Result<(StatementKind, String, Option<String>), String> {
+/// What was typed into a statement form, checked.
+struct StatementInput {
+    name: String,
+    address: String,
+    date: String,
+    document: TravelDocument,
+}
+
+/// Checks what was typed: names and addresses of sensible length without control
+/// characters, and for a registration an existing date; the statement type checks them again.
+fn statement_input(f: &StartForm, lang: Lang) -> Result<(StatementKind, StatementInput), String> {
     let kind = f
         .kind
         .as_deref()
@@ -156,49 +159,75 @@ fn statement_input(
             lang.t("Kies een soort verklaring.", "Choose a kind of statement.")
                 .to_owned()
         })?;
-    let name = f.name.as_deref().unwrap_or("").trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(lang
-            .t(
-                "Vul een naam in van hoogstens 100 tekens.",
-                "Enter a name of at most 100 characters.",
-            )
-            .to_owned());
-    }
-    let date = match kind {
-        StatementKind::TravelDocument => None,
-        StatementKind::Registration => {
-            let d = f.date.as_deref().unwrap_or("").trim();
-            let valid = d.len() == 10
-                && d.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                })
-                && date_text(d, lang) != d;
-            if !valid {
-                return Err(lang
-                    .t("Vul een geldige datum in.", "Enter a valid date.")
-                    .to_owned());
-            }
-            Some(d.to_owned())
-        }
+    let text = |value: &Option<String>| {
+        let v = value.as_deref().unwrap_or("").trim().to_owned();
+        let fits =
+            !v.is_empty() && v.chars().count() <= MAX_NAME && !v.chars().any(char::is_control);
+        fits.then_some(v)
     };
-    Ok((kind, name, date))
+    let name = text(&f.name).ok_or_else(|| {
+        lang.t(
+            "Vul een naam in van hoogstens 100 tekens.",
+            "Enter a name of at most 100 characters.",
+        )
+        .to_owned()
+    })?;
+    let mut input = StatementInput {
+        name,
+        address: String::new(),
+        date: String::new(),
+        document: TravelDocument::Passport,
+    };
+    match kind {
+        StatementKind::TravelDocument => {
+            input.document = f
+                .document
+                .as_deref()
+                .and_then(TravelDocument::from_id)
+                .ok_or_else(|| {
+                    lang.t("Kies een reisdocument.", "Choose a travel document.")
+                        .to_owned()
+                })?;
+        }
+        StatementKind::Registration => {
+            input.address = text(&f.address).ok_or_else(|| {
+                lang.t(
+                    "Vul het adres in (hoogstens 100 tekens).",
+                    "Enter the address (at most 100 characters).",
+                )
+                .to_owned()
+            })?;
+            input.date = f.date.as_deref().unwrap_or("").trim().to_owned();
+        }
+    }
+    // The statement type has the last word on every field (a date that exists, no
+    // direction-changing characters): what it refuses, the form refuses.
+    if let Err(e) = parse_entry(&kind.statement(&input).to_entry(&["brp"])) {
+        return Err(match e {
+            StatementError::InvalidField("date") | StatementError::MissingField("date") => lang
+                .t("Vul een geldige datum in.", "Enter a valid date.")
+                .to_owned(),
+            _ => lang
+                .t(
+                    "Deze tekens kunnen niet in een verklaring.",
+                    "These characters cannot be used in a statement.",
+                )
+                .to_owned(),
+        });
+    }
+    Ok((kind, input))
 }
 
 /// `POST /gemeente/verklaring/start`.
 pub async fn statement_start(State(verifier): State<Shared>, Form(f): Form<StartForm>) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
     match statement_input(&f, lang) {
-        Ok((kind, name, date)) => start(
+        Ok((kind, input)) => start(
             &verifier,
             MUNICIPALITY,
             kind.purpose(),
             kind.query(),
-            vec![kind.transaction_data(&name, date.as_deref(), lang)],
+            vec![kind.statement(&input).to_entry(&["brp"])],
             BASE,
             lang,
         ),
@@ -253,11 +282,11 @@ pub async fn statement_session(
             let statements: String = session
                 .transaction_data
                 .iter()
-                .filter_map(|t| t.get("text").and_then(Value::as_str))
+                .filter_map(|t| parse_entry(t).ok())
                 .map(|t| {
                     format!(
                         r#"<blockquote class="utrecht-blockquote">{}</blockquote>"#,
-                        esc(t)
+                        esc(&t.statement.sentence(lang.protocol()))
                     )
                 })
                 .collect();

@@ -180,8 +180,8 @@ fn statement_result(result: &Result<VerifiedStatement, StatementError>, lang: La
                 .statements
                 .iter()
                 .map(|t| {
-                    let text = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
-                    format!(r#"<blockquote class="utrecht-blockquote">{}</blockquote>"#, esc(&text))
+                    let text = lang.t(&t.text, &t.text_en);
+                    format!(r#"<blockquote class="utrecht-blockquote">{}</blockquote>"#, esc(text))
                 })
                 .collect();
             format!(

@@ -359,6 +359,7 @@ pub fn housing_registration() -> Registration {
                 retention: text("Een jaar na het einde van de huur."),
                 shares_with_third_parties: false,
                 deletion_possible: true,
+                statement_types: Vec::new(),
             },
             Purpose {
                 id: "verklaring-inschrijving".into(),
@@ -372,6 +373,7 @@ pub fn housing_registration() -> Registration {
                 retention: text("Dertig dagen."),
                 shares_with_third_parties: false,
                 deletion_possible: true,
+                statement_types: vec![protocol::statements::REGISTRATION_AT_ADDRESS.into()],
             },
         ],
     }
