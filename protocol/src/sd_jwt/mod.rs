@@ -78,6 +78,12 @@ pub enum SdJwtError {
     KeyBindingStale,
     #[error("key binding JWT is issued in the future")]
     KeyBindingInFuture,
+    #[error("key binding JWT has expired")]
+    KeyBindingExpired,
+    #[error("key binding JWT is not valid yet")]
+    KeyBindingNotYetValid,
+    #[error("an issued SD-JWT must not carry a key binding JWT")]
+    UnexpectedKeyBinding,
     #[error("key binding JWT sd_hash does not match the presentation")]
     WrongSdHash,
     #[error("transaction data hashes do not match the request")]
@@ -278,6 +284,7 @@ impl UnverifiedSdJwt {
             header,
             claims: Value::Object(processed.claims),
             disclosed: self.disclosures.into_iter().zip(processed.paths).collect(),
+            disclosable_arrays: processed.disclosable_arrays,
             key_binding: self.key_binding,
             presentation_len: self.presentation_len,
             compact: self.compact,
@@ -293,6 +300,7 @@ pub struct VerifiedSdJwt {
     /// Always an object; kept as a `Value` so query matching can borrow it as is.
     claims: Value,
     disclosed: Vec<(Disclosure, ClaimPath)>,
+    disclosable_arrays: Vec<ClaimPath>,
     key_binding: Option<UnverifiedJws>,
     presentation_len: usize,
     compact: String,
@@ -320,6 +328,18 @@ impl VerifiedSdJwt {
     /// Each disclosure with the path where it landed.
     pub fn disclosed(&self) -> &[(Disclosure, ClaimPath)] {
         &self.disclosed
+    }
+
+    /// The arrays (paths in [`Self::claims`]) whose elements are selectively disclosable or
+    /// that carry decoys. Positions in them are the holder's choice, not the issuer's: an
+    /// array index into one does not name an issued element (see [`crate::dcql`]).
+    pub fn disclosable_arrays(&self) -> &[ClaimPath] {
+        &self.disclosable_arrays
+    }
+
+    /// Whether a KB-JWT is attached.
+    pub fn has_key_binding(&self) -> bool {
+        self.key_binding.is_some()
     }
 
     /// The SD-JWT without key binding, `<jwt>~<d1>~…~<dn>~`.
