@@ -156,6 +156,16 @@ impl SdJwt {
         Ok((processed.claims, processed.paths))
     }
 
+    /// The arrays (paths in [`Self::disclosed_claims`]) whose elements are selectively
+    /// disclosable or that carry decoys, as [`VerifiedSdJwt::disclosable_arrays`] has them.
+    pub fn disclosable_arrays(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
+        let jws = UnverifiedJws::parse(&self.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
+        let payload = jws
+            .claims_unverified::<Map<String, Value>>()
+            .map_err(|_| SdJwtError::PayloadNotObject)?;
+        Ok(process::process(payload, &self.disclosures)?.disclosable_arrays)
+    }
+
     /// A presentation disclosing exactly what `paths` name (paths may use `null` for every
     /// array element). Parents follow children: disclosing `["address","street"]` includes
     /// the disclosure of `address` when that is selectively disclosable; naming an object

@@ -632,6 +632,7 @@ fn verify_all(
             vct: v.credential.vct(),
             claims: c,
             holder_binding: true,
+            disclosable_arrays: v.credential.sd_jwt().disclosable_arrays(),
         })
         .collect();
     if let Err(e) = check_presented(&session.query, &presented) {
