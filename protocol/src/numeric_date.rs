@@ -34,8 +34,8 @@ impl NumericDate {
             return Ok(Self::from_secs(secs));
         }
         let value = number.as_f64().ok_or(NotANumericDate)?;
-        // serde_json numbers are always finite; `!(value >= 0.0)` also catches NaN.
-        if !(value >= 0.0) || !value.is_finite() {
+        // serde_json numbers are always finite; the check costs nothing and keeps NaN out.
+        if !value.is_finite() || value < 0.0 {
             return Err(NotANumericDate);
         }
         // 2^64 as f64; `as` saturates, but the fraction of a saturated value is meaningless.

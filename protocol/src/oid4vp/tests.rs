@@ -1,15 +1,15 @@
 //! Request links, request objects and responses.
 
 use super::*;
+use crate::claim_path::ClaimPath;
 use crate::dcql::DcqlQuery;
 use crate::jose::{self, JoseError, SigningKey, UnverifiedJws};
 use crate::trust::CLIENT_ID_PREFIX;
-use serde_json::{Map, Value};
-use crate::claim_path::ClaimPath;
 use crate::trust::{
     issue_attestation, AllowedCredential, AttestationContent, Localized, Purpose, Registration,
 };
 use serde_json::json;
+use serde_json::{Map, Value};
 
 const NOW: u64 = 1_800_000_000;
 const RP: &str = "notaris-voorbeeld.example";
@@ -264,4 +264,70 @@ fn direct_post_bodies_round_trip_and_reject() {
             "{bad}"
         );
     }
+}
+
+/// OpenID4VP 1.0 request object rules the wallet enforces (issue 16, item 8): no
+/// `redirect_uri` beside `direct_post`, the self-issued audience, and a bounded `iat` and
+/// lifetime.
+#[test]
+fn request_object_rules_of_openid4vp_are_enforced() {
+    let k = keys();
+    let claims: Map<String, Value> = UnverifiedJws::parse(&request(&k, &[]))
+        .unwrap()
+        .claims_unverified()
+        .unwrap();
+    let mut header = Map::new();
+    header.insert("jwt".into(), k.attestation.clone().into());
+    let signed = |changes: Value| {
+        let mut c = claims.clone();
+        for (name, value) in changes.as_object().cloned().unwrap() {
+            c.insert(name, value);
+        }
+        jose::sign_json(REQUEST_OBJECT_TYP, header.clone(), &c, &k.rp).unwrap()
+    };
+    let verify = |changes: Value| verify_request(&signed(changes), k.anchor.public_jwk(), NOW);
+
+    assert_eq!(
+        verify(json!({"redirect_uri": "https://verifier.example/done"})).unwrap_err(),
+        Oid4vpError::InvalidRequest("redirect_uri is not allowed with response_mode direct_post")
+    );
+    assert!(verify(json!({})).is_ok());
+    assert_eq!(
+        verify(json!({"aud": "https://wallet.example"})).unwrap_err(),
+        Oid4vpError::Claim("aud")
+    );
+    assert_eq!(
+        verify(json!({"aud": "https://self-issued.me"})).unwrap_err(),
+        Oid4vpError::Claim("aud")
+    );
+    // Issued 300 days ago, valid for ten years.
+    let day = 86_400;
+    assert_eq!(
+        verify(json!({"iat": NOW - 300 * day, "exp": NOW + 3650 * day})).unwrap_err(),
+        Oid4vpError::Stale
+    );
+    // Fresh, but valid for ten years.
+    assert_eq!(
+        verify(json!({"iat": NOW, "exp": NOW + 3650 * day})).unwrap_err(),
+        Oid4vpError::Lifetime
+    );
+    // The bounds themselves are accepted; a fraction beyond them is not.
+    let oldest = NOW - MAX_REQUEST_AGE;
+    assert!(verify(json!({"iat": oldest, "exp": NOW + 60})).is_ok());
+    assert_eq!(
+        verify(json!({"iat": oldest as f64 - 0.5, "exp": NOW + 60})).unwrap_err(),
+        Oid4vpError::Stale
+    );
+    assert!(verify(json!({"iat": NOW, "exp": NOW + MAX_REQUEST_LIFETIME})).is_ok());
+    assert_eq!(
+        verify(json!({"iat": NOW, "exp": NOW as f64 + MAX_REQUEST_LIFETIME as f64 + 0.5}))
+            .unwrap_err(),
+        Oid4vpError::Lifetime
+    );
+    // `exp` before `iat` is nonsense; fractional dates are fine.
+    assert_eq!(
+        verify(json!({"iat": NOW + 30, "exp": NOW + 10})).unwrap_err(),
+        Oid4vpError::Time
+    );
+    assert!(verify(json!({"iat": NOW as f64 - 0.25, "exp": NOW as f64 + 299.5})).is_ok());
 }
