@@ -81,6 +81,10 @@ pub enum Tamper {
     Disclosure,
     /// Changes a character of the issuer's signature.
     Signature,
+    /// Appends a key binding JWT: an SD-JWT+KB, which a holder must refuse.
+    KeyBinding,
+    /// Re-signs the issuer JWT with the issuer's key and an `aud` added.
+    Audience,
 }
 
 /// The real issuer service, reached through a proxy that can tamper with its answers.
@@ -116,6 +120,7 @@ impl TestIssuer {
             target: inner_url,
             http: reqwest::Client::new(),
             tamper: tamper.clone(),
+            key: key.clone(),
         };
         let app = Router::new()
             .fallback(proxy_request)
@@ -174,6 +179,7 @@ struct ProxyState {
     target: String,
     http: reqwest::Client,
     tamper: Arc<Mutex<Tamper>>,
+    key: SigningKey,
 }
 
 async fn proxy_request(
@@ -213,7 +219,7 @@ async fn proxy_request(
         let mut v: Value = serde_json::from_slice(&bytes).unwrap();
         for c in v["credentials"].as_array_mut().unwrap() {
             let text = c["credential"].as_str().unwrap().to_owned();
-            c["credential"] = Value::String(tamper_with(&text, tamper));
+            c["credential"] = Value::String(tamper_with(&text, tamper, &state.key));
         }
         bytes = serde_json::to_vec(&v).unwrap();
     }
@@ -233,9 +239,31 @@ fn flip(c: u8) -> u8 {
     }
 }
 
-fn tamper_with(sd_jwt: &str, tamper: Tamper) -> String {
+fn tamper_with(sd_jwt: &str, tamper: Tamper, issuer_key: &SigningKey) -> String {
     let mut bytes = sd_jwt.as_bytes().to_vec();
     match tamper {
+        Tamper::KeyBinding => {
+            let kb = protocol::jose::sign_json(
+                protocol::sd_jwt::KB_JWT_TYP,
+                serde_json::Map::new(),
+                &json!({"iat": now(), "aud": "anyone", "nonce": "n", "sd_hash": "x"}),
+                &SigningKey::generate(),
+            )
+            .unwrap();
+            return format!("{sd_jwt}{kb}");
+        }
+        Tamper::Audience => {
+            let (jwt, rest) = sd_jwt.split_once('~').unwrap();
+            let parsed = protocol::jose::UnverifiedJws::parse(jwt).unwrap();
+            let mut claims: serde_json::Map<String, Value> = parsed.claims_unverified().unwrap();
+            claims.insert("aud".into(), "verifier_attestation:one.example".into());
+            let resigned = protocol::jose::sign_compact(
+                parsed.header().clone(),
+                Value::Object(claims).to_string().as_bytes(),
+                issuer_key,
+            );
+            return format!("{resigned}~{rest}");
+        }
         Tamper::Disclosure => {
             let first_tilde = sd_jwt.find('~').unwrap();
             bytes[first_tilde + 5] = flip(bytes[first_tilde + 5]);
@@ -476,6 +504,18 @@ impl TestVerifier {
         query: Value,
         transaction_data: &[Value],
     ) -> String {
+        self.request_changed(purpose, query, transaction_data, json!({}))
+    }
+
+    /// A new request whose signed claims have `changes` applied (members replaced or
+    /// added), as a careless or hostile verifier might sign it.
+    pub fn request_changed(
+        &self,
+        purpose: Option<&str>,
+        query: Value,
+        transaction_data: &[Value],
+        changes: Value,
+    ) -> String {
         static N: AtomicU64 = AtomicU64::new(0);
         let id = format!("s{}", N.fetch_add(1, Ordering::SeqCst));
         let nonce = format!("nonce-{id}-{}", now());
@@ -497,6 +537,26 @@ impl TestVerifier {
             &self.request_key,
         )
         .unwrap();
+        let jwt = match changes.as_object().filter(|c| !c.is_empty()) {
+            None => jwt,
+            Some(changes) => {
+                let mut claims: serde_json::Map<String, Value> =
+                    protocol::jose::UnverifiedJws::parse(&jwt)
+                        .unwrap()
+                        .claims_unverified()
+                        .unwrap();
+                claims.extend(changes.clone());
+                let mut header = serde_json::Map::new();
+                header.insert("jwt".into(), self.attestation.clone().into());
+                protocol::jose::sign_json(
+                    protocol::oid4vp::REQUEST_OBJECT_TYP,
+                    header,
+                    &claims,
+                    &self.request_key,
+                )
+                .unwrap()
+            }
+        };
         let hashes = (!transaction_data.is_empty()).then(|| {
             transaction_data
                 .iter()
