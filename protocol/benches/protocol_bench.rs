@@ -154,6 +154,7 @@ fn bench_verify() {
             vct: credential.vct(),
             claims: credential.sd_jwt().claims_value(),
             holder_binding: true,
+            disclosable_arrays: credential.sd_jwt().disclosable_arrays(),
         }];
         black_box(check_presented(&query, &presented).expect("answers query"));
     };

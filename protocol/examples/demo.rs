@@ -78,12 +78,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (claims, _) = credential.disclosed_claims()?;
     let claims = Value::Object(claims);
+    let arrays = credential.disclosable_arrays()?;
     let held = [HeldCredential {
         id: "c1",
         format: "dc+sd-jwt",
         vct: UITTREKSEL_BRP_VCT,
         claims: &claims,
         holder_binding: true,
+        disclosable_arrays: &arrays,
     }];
     let matched = match_credentials(&query, &held);
     let candidate = matched
@@ -127,6 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             vct: verified.credential.vct(),
             claims: verified.credential.sd_jwt().claims_value(),
             holder_binding: true,
+            disclosable_arrays: verified.credential.sd_jwt().disclosable_arrays(),
         }],
     )?;
     println!(

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod dcql;
 pub mod document;
 pub mod jose;
+pub mod numeric_date;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt;

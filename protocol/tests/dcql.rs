@@ -796,6 +796,7 @@ impl Wallet {
                 vct: BRP,
                 claims: &self.brp,
                 holder_binding: true,
+                disclosable_arrays: &[],
             },
             HeldCredential {
                 id: "cred-woon",
@@ -803,6 +804,7 @@ impl Wallet {
                 vct: WOON,
                 claims: &self.woon,
                 holder_binding: true,
+                disclosable_arrays: &[],
             },
         ]
     }
@@ -1169,6 +1171,7 @@ fn presented<'a>(query_id: &'a str, vct: &'a str, claims: &'a Value) -> Presente
         vct,
         claims,
         holder_binding: true,
+        disclosable_arrays: &[],
     }
 }
 
@@ -1231,6 +1234,7 @@ fn response_rejections() {
     assert_eq!(
         check(&[PresentedCredential {
             holder_binding: false,
+            disclosable_arrays: &[],
             ..ok
         }]),
         ResponseError::HolderBindingMissing("brp".into())

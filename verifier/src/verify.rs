@@ -162,6 +162,7 @@ pub async fn verify_answer(
             vct: p.credential.vct(),
             claims,
             holder_binding: true,
+            disclosable_arrays: p.credential.sd_jwt().disclosable_arrays(),
         })
         .collect();
     check_presented(query, &presented).map_err(|e| VerifyError::QueryNotAnswered(e.to_string()))?;

@@ -1,13 +1,14 @@
 //! The consent engine: before anything leaves the wallet, what a request asks measured
 //! against what the relying party's registration allows and against what the wallet holds.
 //! Pure: the caller loads the credentials and the sharing record.
-use protocol::claim_path::ClaimPath;
+use protocol::claim_path::{ClaimPath, PathComponent};
 use protocol::credential_types::Lang;
 use protocol::dcql::{match_credentials, HeldCredential, FORMAT_SD_JWT_VC};
 use protocol::oid4vp::VerifiedRequest;
 use protocol::statements::{self, Statement, StatementEntry};
 use protocol::trust::{purpose_for, requested_claims, Purpose, VerifiedTrustList};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::credentials::CredentialSummary;
 use crate::display;
@@ -273,14 +274,23 @@ pub fn assess(
         return (assessment, None);
     }
 
+    let legacy_arrays: Vec<Vec<ClaimPath>> = held
+        .iter()
+        .map(|c| match &c.disclosable_arrays {
+            Some(_) => Vec::new(),
+            None => every_array(&c.claims),
+        })
+        .collect();
     let views: Vec<HeldCredential<'_>> = held
         .iter()
-        .map(|c| HeldCredential {
+        .zip(&legacy_arrays)
+        .map(|(c, legacy)| HeldCredential {
             id: &c.id,
             format: FORMAT_SD_JWT_VC,
             vct: &c.vct,
             claims: &c.claims,
             holder_binding: true,
+            disclosable_arrays: c.disclosable_arrays.as_deref().unwrap_or(legacy),
         })
         .collect();
     let matched = match_credentials(query, &views);
@@ -365,6 +375,39 @@ pub fn assess(
         });
     }
     (assessment, Some(plan))
+}
+
+/// Every array in `claims`, by concrete path: for a credential stored without its record of
+/// disclosable arrays, so that an index into an array is never answered when it might be
+/// one the verifier refuses.
+fn every_array(claims: &Value) -> Vec<ClaimPath> {
+    fn walk(value: &Value, at: &mut Vec<PathComponent>, out: &mut Vec<ClaimPath>) {
+        let children: Vec<(PathComponent, &Value)> = match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (PathComponent::Key(k.clone()), v))
+                .collect(),
+            Value::Array(items) => {
+                out.extend(ClaimPath::new(at.clone()));
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (PathComponent::Index(i), v))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        for (component, child) in children {
+            at.push(component);
+            if at.len() <= protocol::claim_path::MAX_PATH_LEN {
+                walk(child, at, out);
+            }
+            at.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(claims, &mut Vec::new(), &mut out);
+    out
 }
 
 fn party_info(request: &VerifiedRequest) -> PartyInfo {

@@ -1,6 +1,7 @@
 //! Stored credentials. One credential as the citizen sees it ("my BRP extract") is a batch
 //! of copies: the same claims, each copy with its own holder key, salts and status index,
 //! and each presented once so that two verifiers cannot link what they received.
+use protocol::claim_path::ClaimPath;
 use protocol::jose::SigningKey;
 use protocol::status_list::StatusReference;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,12 @@ pub struct CredentialSummary {
     /// Presentations made with this credential over its life, renewals included.
     #[serde(default)]
     pub presentations: u32,
+    /// The arrays in `claims` whose elements are selectively disclosable: a DCQL claims path
+    /// with an integer index into one is not answered, as the verifier would refuse it
+    /// (`protocol::dcql`). `None` for credentials stored before this was recorded; those
+    /// are matched as if every array were one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosable_arrays: Option<Vec<ClaimPath>>,
 }
 
 impl CredentialSummary {

@@ -421,7 +421,9 @@ fn verify_batch(
     let mut first: Option<sd_jwt_vc::VerifiedCredential> = None;
     let mut used = vec![false; keys.len()];
     for issued in &response.credentials {
-        let verified = sd_jwt_vc::verify(
+        // The holder's checks (RFC 9901 §7.2): besides the issuer's signature and the VC
+        // rules, no key binding JWT from the issuer and no audience restriction.
+        let verified = sd_jwt_vc::verify_issued(
             &issued.credential,
             |iss, kid| trust.issuer_key(iss, kid).cloned(),
             VcClock {
@@ -479,6 +481,7 @@ fn verify_batch(
         copies_total: 0,
         copies_left: 0,
         presentations: 0,
+        disclosable_arrays: Some(first.sd_jwt().disclosable_arrays().to_vec()),
     };
     let mut record = CredentialRecord {
         summary,

@@ -20,6 +20,14 @@ fuzz_target!(|data: &[u8]| {
             for path in paths {
                 assert!(path.select(&root).is_ok(), "disclosure path {path} dangles");
             }
+            // Every array recorded as holding disclosable elements is an array there.
+            for path in held.disclosable_arrays().unwrap_or_default() {
+                let found = path.select(&root).unwrap_or_default();
+                assert!(
+                    found.len() == 1 && found[0].is_array(),
+                    "disclosable array {path} is not an array"
+                );
+            }
         }
     }
 });

@@ -14,6 +14,9 @@ pub(super) enum ClaimsShortfall {
     ValueMismatch(ClaimPath),
     /// No claim set can be satisfied in full.
     NoClaimSet,
+    /// The path names an array element by position in an array whose elements are
+    /// selectively disclosable: see [`index_into_disclosable_array`].
+    IndexIntoDisclosableArray(ClaimPath),
 }
 
 /// The claims that answer a credential query.
@@ -29,9 +32,13 @@ pub(super) struct ClaimsAnswer {
 /// selectively disclosable is requested; without `claim_sets` every claims query must be
 /// answered; otherwise the first claim set (the verifier's preference) that can be answered
 /// in full wins.
+///
+/// `disclosable_arrays` are the arrays of the credential whose elements are selectively
+/// disclosable (see [`index_into_disclosable_array`]).
 pub(super) fn answer_claims(
     query: &CredentialQuery,
     claims: &Value,
+    disclosable_arrays: &[ClaimPath],
 ) -> Result<ClaimsAnswer, ClaimsShortfall> {
     let Some(claim_queries) = query.claims() else {
         return Ok(ClaimsAnswer {
@@ -41,7 +48,7 @@ pub(super) fn answer_claims(
     };
     let outcomes: Vec<Result<Vec<ClaimPath>, ClaimsShortfall>> = claim_queries
         .iter()
-        .map(|c| answer_claim(c, claims))
+        .map(|c| answer_claim(c, claims, disclosable_arrays))
         .collect();
     let Some(claim_sets) = query.claim_sets() else {
         let mut disclose = Vec::new();
@@ -77,8 +84,15 @@ pub(super) fn answer_claims(
 /// selected claim that does not match is treated as absent (§6.4.1), so wildcards are
 /// expanded to the concrete paths of the matching claims only: disclosing the whole array
 /// would reveal the non-matching elements too.
-fn answer_claim(query: &ClaimsQuery, claims: &Value) -> Result<Vec<ClaimPath>, ClaimsShortfall> {
+fn answer_claim(
+    query: &ClaimsQuery,
+    claims: &Value,
+    disclosable_arrays: &[ClaimPath],
+) -> Result<Vec<ClaimPath>, ClaimsShortfall> {
     let path = query.path();
+    if index_into_disclosable_array(path, disclosable_arrays) {
+        return Err(ClaimsShortfall::IndexIntoDisclosableArray(path.clone()));
+    }
     if path.select(claims).is_err() {
         return Err(ClaimsShortfall::Missing(path.clone()));
     }
@@ -94,6 +108,40 @@ fn answer_claim(query: &ClaimsQuery, claims: &Value) -> Result<Vec<ClaimPath>, C
         return Err(ClaimsShortfall::ValueMismatch(path.clone()));
     }
     Ok(matching)
+}
+
+/// Whether `path` selects an element by position (an integer component) in one of
+/// `disclosable_arrays`.
+///
+/// Why such a path is never answered: an array's undisclosed elements (and decoys) are
+/// removed before anyone sees the array (RFC 9901 §7.1 step 3.4), so positions in what the
+/// verifier receives are not positions in what the issuer signed. `["nationalities", 1]`
+/// answered honestly would arrive at index 0 and be refused, and a holder disclosing only
+/// element 1 would pass a check of element 0. Keeping positions would need the verifier to
+/// count elements it cannot see (decoys look the same). So wallet and verifier both treat an
+/// integer index into such an array as unanswerable, with the same rule on the same
+/// arrays: the wallet does not offer the credential, the verifier refuses a presentation
+/// for it. `null` (any element) is answered as usual: it means "the disclosed elements", so
+/// with `values` it asks whether some element has that value, which disclosure keeps true.
+/// Indices into arrays without disclosable elements keep their positions and are answered.
+pub(super) fn index_into_disclosable_array(
+    path: &ClaimPath,
+    disclosable_arrays: &[ClaimPath],
+) -> bool {
+    let components = path.components();
+    components.iter().enumerate().any(|(at, component)| {
+        if !matches!(component, PathComponent::Index(_)) {
+            return false;
+        }
+        // The array being indexed is the one at the path so far (`null` covering any
+        // element above it); an index at the very start indexes no array.
+        let Ok(array) = ClaimPath::new(components[..at].to_vec()) else {
+            return false;
+        };
+        disclosable_arrays
+            .iter()
+            .any(|a| a.components().len() == at && a.is_within(&array))
+    })
 }
 
 /// Like [`ClaimPath::select`], but returns the concrete path (no `null`) of each selected

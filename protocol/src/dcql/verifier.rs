@@ -18,6 +18,9 @@ pub struct PresentedCredential<'a> {
     pub claims: &'a Value,
     /// Whether a key binding JWT was verified for this presentation.
     pub holder_binding: bool,
+    /// Paths (in `claims`) of the arrays that had selectively disclosable elements, from
+    /// [`crate::sd_jwt::VerifiedSdJwt::disclosable_arrays`].
+    pub disclosable_arrays: &'a [ClaimPath],
 }
 
 /// Why a response does not answer the query.
@@ -43,6 +46,8 @@ pub enum ResponseError {
     ValueMismatch { query: String, path: ClaimPath },
     #[error("credential query {0:?}: no claim set is fully disclosed")]
     NoClaimSetSatisfied(String),
+    #[error("credential query {query:?}: claim {path} names a position in an array whose elements are selectively disclosable")]
+    IndexIntoDisclosableArray { query: String, path: ClaimPath },
     #[error("no presentation for required credential query {0:?}")]
     MissingPresentation(String),
     #[error("required credential set {0} is not satisfied by any option")]
@@ -60,6 +65,14 @@ pub enum ResponseError {
 /// a precise reason. Then every required credential set (each credential query, when there
 /// are no `credential_sets`) must have an option whose queries were all answered.
 /// `values` are checked too, but §6.4.1 says not to rely on them for security.
+///
+/// Array positions: a claims path with an integer index into an array whose elements are
+/// selectively disclosable is refused ([`ResponseError::IndexIntoDisclosableArray`]; within
+/// `claim_sets`, a set holding one cannot be satisfied, another set may): the positions the
+/// verifier sees are not the issuer's, so such a path cannot be checked, and the wallet
+/// applies the same rule. `null`
+/// selects the disclosed elements and is checked as usual (with no promise that every issued
+/// element was disclosed: that is the holder's choice in SD-JWT).
 pub fn check_presented(
     query: &DcqlQuery,
     presented: &[PresentedCredential<'_>],
@@ -117,7 +130,7 @@ fn check_one(query: &DcqlQuery, p: &PresentedCredential<'_>) -> Result<(), Respo
     if cq.require_cryptographic_holder_binding() && !p.holder_binding {
         return Err(ResponseError::HolderBindingMissing(id()));
     }
-    answer_claims(cq, p.claims)
+    answer_claims(cq, p.claims, p.disclosable_arrays)
         .map(|_| ())
         .map_err(|shortfall| match shortfall {
             ClaimsShortfall::Missing(path) => ResponseError::MissingClaim { query: id(), path },
@@ -125,5 +138,8 @@ fn check_one(query: &DcqlQuery, p: &PresentedCredential<'_>) -> Result<(), Respo
                 ResponseError::ValueMismatch { query: id(), path }
             }
             ClaimsShortfall::NoClaimSet => ResponseError::NoClaimSetSatisfied(id()),
+            ClaimsShortfall::IndexIntoDisclosableArray(path) => {
+                ResponseError::IndexIntoDisclosableArray { query: id(), path }
+            }
         })
 }

@@ -19,6 +19,10 @@ pub struct HeldCredential<'a> {
     pub claims: &'a Value,
     /// Whether the credential is bound to a holder key (`cnf`), so a KB-JWT can prove it.
     pub holder_binding: bool,
+    /// Paths (in `claims`) of the arrays whose elements are selectively disclosable, from
+    /// [`crate::sd_jwt::VerifiedSdJwt::disclosable_arrays`]: an integer index into one is
+    /// not answered (see [`check_presented`](super::check_presented)).
+    pub disclosable_arrays: &'a [ClaimPath],
 }
 
 /// A held credential that answers a credential query.
@@ -114,6 +118,10 @@ impl DcqlMatch {
 /// binding when the query requires it, and its claims answer `claims`/`claim_sets`. Queries
 /// of other formats never match: their `meta` cannot be evaluated on an SD-JWT VC.
 /// `trusted_authorities` is not evaluated (a SHOULD; the verifier checks issuer trust).
+/// A claims path with an integer index into an array whose elements are selectively
+/// disclosable is not answered, as the verifier would refuse it (see [`check_presented`]).
+///
+/// [`check_presented`]: super::check_presented
 pub fn match_credentials(query: &DcqlQuery, held: &[HeldCredential<'_>]) -> DcqlMatch {
     let queries: Vec<QueryMatch> = query
         .credentials()
@@ -176,7 +184,7 @@ fn candidate(query: &CredentialQuery, held: &HeldCredential<'_>) -> Option<Candi
     if !type_matches || (query.require_cryptographic_holder_binding() && !held.holder_binding) {
         return None;
     }
-    let answer = answer_claims(query, held.claims).ok()?;
+    let answer = answer_claims(query, held.claims, held.disclosable_arrays).ok()?;
     Some(Candidate {
         credential_id: held.id.to_owned(),
         claim_set: answer.claim_set,

@@ -8,14 +8,20 @@ use serde_json::Map;
 use super::disclosure::digest_of;
 use super::SdJwtError;
 use crate::jose::{self, PublicJwk, SigningKey, UnverifiedJws};
+use crate::numeric_date::NumericDate;
 
 /// `typ` of a key binding JWT.
 pub const KB_JWT_TYP: &str = "kb+jwt";
 
-/// The claims of a key binding JWT.
+/// The claims of a key binding JWT. Times are NumericDates (fractions allowed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyBindingClaims {
-    pub iat: u64,
+    pub iat: NumericDate,
+    /// Optional in RFC 9901, but when present the JWT must not have expired (RFC 7519).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<NumericDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<NumericDate>,
     pub aud: String,
     pub nonce: String,
     pub sd_hash: String,
@@ -36,7 +42,8 @@ pub struct KbExpectation<'a> {
     pub now: u64,
     /// Oldest acceptable `iat`: `now - max_age`.
     pub max_age: u64,
-    /// How far in the future `iat` may be, for clock differences.
+    /// How far in the future `iat` and `nbf` may be, and how long past `exp`, for clock
+    /// differences.
     pub future_skew: u64,
     /// The transaction data hashes the request implies, when it carried transaction data.
     pub transaction_data_hashes: Option<&'a [String]>,
@@ -60,7 +67,9 @@ pub fn add_key_binding(
         return Err(SdJwtError::Malformed);
     }
     let claims = KeyBindingClaims {
-        iat,
+        iat: NumericDate::from_secs(iat),
+        exp: None,
+        nbf: None,
         aud: aud.to_owned(),
         nonce: nonce.to_owned(),
         sd_hash: sd_hash(presentation),
@@ -92,11 +101,20 @@ pub(crate) fn verify(
     if claims.nonce != expected.nonce {
         return Err(SdJwtError::WrongNonce);
     }
-    if claims.iat > expected.now.saturating_add(expected.future_skew) {
+    let (now, skew) = (expected.now, expected.future_skew);
+    if claims.iat.is_after(now, skew) {
         return Err(SdJwtError::KeyBindingInFuture);
     }
-    if claims.iat < expected.now.saturating_sub(expected.max_age) {
+    if claims.iat.is_before(now, expected.max_age) {
         return Err(SdJwtError::KeyBindingStale);
+    }
+    // RFC 9901 §7.3 step 5.8: the KB-JWT must be a valid JWT, so its own `exp` and `nbf`
+    // hold too, with the same tolerance as `iat`.
+    if claims.exp.is_some_and(|exp| exp.has_passed(now, skew)) {
+        return Err(SdJwtError::KeyBindingExpired);
+    }
+    if claims.nbf.is_some_and(|nbf| nbf.is_after(now, skew)) {
+        return Err(SdJwtError::KeyBindingNotYetValid);
     }
     if claims.sd_hash != sd_hash(presentation_without_kb) {
         return Err(SdJwtError::WrongSdHash);

@@ -78,6 +78,12 @@ pub enum SdJwtError {
     KeyBindingStale,
     #[error("key binding JWT is issued in the future")]
     KeyBindingInFuture,
+    #[error("key binding JWT has expired")]
+    KeyBindingExpired,
+    #[error("key binding JWT is not valid yet")]
+    KeyBindingNotYetValid,
+    #[error("an issued SD-JWT must not carry a key binding JWT")]
+    UnexpectedKeyBinding,
     #[error("key binding JWT sd_hash does not match the presentation")]
     WrongSdHash,
     #[error("transaction data hashes do not match the request")]
@@ -148,6 +154,16 @@ impl SdJwt {
             .map_err(|_| SdJwtError::PayloadNotObject)?;
         let processed = process::process(payload, &self.disclosures)?;
         Ok((processed.claims, processed.paths))
+    }
+
+    /// The arrays (paths in [`Self::disclosed_claims`]) whose elements are selectively
+    /// disclosable or that carry decoys, as [`VerifiedSdJwt::disclosable_arrays`] has them.
+    pub fn disclosable_arrays(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
+        let jws = UnverifiedJws::parse(&self.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
+        let payload = jws
+            .claims_unverified::<Map<String, Value>>()
+            .map_err(|_| SdJwtError::PayloadNotObject)?;
+        Ok(process::process(payload, &self.disclosures)?.disclosable_arrays)
     }
 
     /// A presentation disclosing exactly what `paths` name (paths may use `null` for every
@@ -278,6 +294,7 @@ impl UnverifiedSdJwt {
             header,
             claims: Value::Object(processed.claims),
             disclosed: self.disclosures.into_iter().zip(processed.paths).collect(),
+            disclosable_arrays: processed.disclosable_arrays,
             key_binding: self.key_binding,
             presentation_len: self.presentation_len,
             compact: self.compact,
@@ -293,6 +310,7 @@ pub struct VerifiedSdJwt {
     /// Always an object; kept as a `Value` so query matching can borrow it as is.
     claims: Value,
     disclosed: Vec<(Disclosure, ClaimPath)>,
+    disclosable_arrays: Vec<ClaimPath>,
     key_binding: Option<UnverifiedJws>,
     presentation_len: usize,
     compact: String,
@@ -320,6 +338,18 @@ impl VerifiedSdJwt {
     /// Each disclosure with the path where it landed.
     pub fn disclosed(&self) -> &[(Disclosure, ClaimPath)] {
         &self.disclosed
+    }
+
+    /// The arrays (paths in [`Self::claims`]) whose elements are selectively disclosable or
+    /// that carry decoys. Positions in them are the holder's choice, not the issuer's: an
+    /// array index into one does not name an issued element (see [`crate::dcql`]).
+    pub fn disclosable_arrays(&self) -> &[ClaimPath] {
+        &self.disclosable_arrays
+    }
+
+    /// Whether a KB-JWT is attached.
+    pub fn has_key_binding(&self) -> bool {
+        self.key_binding.is_some()
     }
 
     /// The SD-JWT without key binding, `<jwt>~<d1>~…~<dn>~`.

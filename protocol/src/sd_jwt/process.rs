@@ -14,6 +14,9 @@ use crate::claim_path::{ClaimPath, PathComponent};
 pub(crate) struct Processed {
     pub claims: Map<String, Value>,
     pub paths: Vec<ClaimPath>,
+    /// Arrays (paths in `claims`) that held array element digests (`{"...": …}`), disclosed
+    /// or not, decoys included: their positions are not the issuer's positions.
+    pub disclosable_arrays: Vec<ClaimPath>,
 }
 
 struct Walker<'a> {
@@ -22,14 +25,17 @@ struct Walker<'a> {
     paths: Vec<Option<ClaimPath>>,
     seen_digests: HashSet<String>,
     path: Vec<PathComponent>,
+    disclosable_arrays: Vec<ClaimPath>,
 }
 
 /// Processes `payload` (the verified issuer JWT claims) with `disclosures`.
 pub(crate) fn process(
-    mut payload: Map<String, Value>,
+    payload: Map<String, Value>,
     disclosures: &[Disclosure],
 ) -> Result<Processed, SdJwtError> {
-    match payload.remove("_sd_alg") {
+    // `_sd_alg` stays in the payload while digests are replaced (step 3.3.2.3 must see it
+    // as an existing name) and is removed only afterwards (step 3.6).
+    match payload.get("_sd_alg") {
         None => {}
         Some(Value::String(alg)) if alg == "sha-256" => {}
         Some(other) => return Err(SdJwtError::UnsupportedHashAlgorithm(other.to_string())),
@@ -46,14 +52,20 @@ pub(crate) fn process(
         paths: vec![None; disclosures.len()],
         seen_digests: HashSet::new(),
         path: Vec::new(),
+        disclosable_arrays: Vec::new(),
     };
-    let claims = walker.object(payload)?;
+    let mut claims = walker.object(payload)?;
+    claims.remove("_sd_alg");
     let paths = walker
         .paths
         .into_iter()
         .map(|p| p.ok_or(SdJwtError::UnreferencedDisclosure))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Processed { claims, paths })
+    Ok(Processed {
+        claims,
+        paths,
+        disclosable_arrays: walker.disclosable_arrays,
+    })
 }
 
 impl<'a> Walker<'a> {
@@ -119,6 +131,11 @@ impl<'a> Walker<'a> {
             if out.contains_key(name) {
                 return Err(SdJwtError::ClaimExists(name.to_owned()));
             }
+            // Without a signed `_sd_alg` a disclosed one would still not be a claim: it is
+            // the issuer's statement of the digest algorithm, removed at step 3.6.
+            if self.path.is_empty() && name == "_sd_alg" {
+                return Err(SdJwtError::ForbiddenClaimName(name.to_owned()));
+            }
             self.path.push(PathComponent::Key(name.to_owned()));
             self.record(disclosure)?;
             let processed = self.value(disclosure.value().clone())?;
@@ -130,6 +147,7 @@ impl<'a> Walker<'a> {
 
     fn array(&mut self, items: Vec<Value>) -> Result<Vec<Value>, SdJwtError> {
         let mut out = Vec::with_capacity(items.len());
+        let mut has_element_digests = false;
         for item in items {
             let digest = match &item {
                 Value::Object(map) if map.contains_key("...") => {
@@ -150,6 +168,7 @@ impl<'a> Walker<'a> {
                     out.push(processed);
                 }
                 Some(digest) => {
+                    has_element_digests = true;
                     if let Some(disclosure) = self.lookup(&digest)? {
                         if disclosure.name().is_some() {
                             return Err(SdJwtError::WrongDisclosureKind);
@@ -161,6 +180,9 @@ impl<'a> Walker<'a> {
                 }
             }
             self.path.pop();
+        }
+        if has_element_digests {
+            self.disclosable_arrays.push(self.claim_path()?);
         }
         Ok(out)
     }

@@ -32,6 +32,10 @@ use wallet_core::clock::SystemClock;
 use wallet_core::trust::TrustConfig;
 use wallet_core::{Wallet, WalletConfig};
 
+mod tamper;
+pub use tamper::Tamper;
+use tamper::{proxy_request, ProxyState};
+
 pub const ADMIN: &str = "test-admin-token";
 pub const PIN: &str = "482915";
 /// A BRP test person with an address history.
@@ -73,16 +77,6 @@ impl Drop for TempDir {
     }
 }
 
-/// How the proxy in front of the issuer spoils credential responses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tamper {
-    None,
-    /// Changes a character inside the first disclosure of each credential.
-    Disclosure,
-    /// Changes a character of the issuer's signature.
-    Signature,
-}
-
 /// The real issuer service, reached through a proxy that can tamper with its answers.
 pub struct TestIssuer {
     /// The issuer identifier (the proxy's address).
@@ -116,6 +110,7 @@ impl TestIssuer {
             target: inner_url,
             http: reqwest::Client::new(),
             tamper: tamper.clone(),
+            key: key.clone(),
         };
         let app = Router::new()
             .fallback(proxy_request)
@@ -168,85 +163,6 @@ impl TestIssuer {
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
-}
-
-struct ProxyState {
-    target: String,
-    http: reqwest::Client,
-    tamper: Arc<Mutex<Tamper>>,
-}
-
-async fn proxy_request(
-    State(state): State<Arc<ProxyState>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let method = request.method().clone();
-    let path = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let headers = request.headers().clone();
-    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
-        .await
-        .unwrap_or_default();
-    let mut forward = state
-        .http
-        .request(method, format!("{}{}", state.target, path))
-        .body(body);
-    for name in ["content-type", "authorization", "accept"] {
-        if let Some(v) = headers.get(name) {
-            forward = forward.header(name, v.to_str().unwrap_or_default());
-        }
-    }
-    let response = forward.send().await.unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_owned();
-    let mut bytes = response.bytes().await.unwrap().to_vec();
-    let tamper = *state.tamper.lock().unwrap();
-    if path.starts_with("/credential") && status == 200 && tamper != Tamper::None {
-        let mut v: Value = serde_json::from_slice(&bytes).unwrap();
-        for c in v["credentials"].as_array_mut().unwrap() {
-            let text = c["credential"].as_str().unwrap().to_owned();
-            c["credential"] = Value::String(tamper_with(&text, tamper));
-        }
-        bytes = serde_json::to_vec(&v).unwrap();
-    }
-    (
-        StatusCode::from_u16(status).unwrap(),
-        [("content-type", content_type)],
-        bytes,
-    )
-        .into_response()
-}
-
-fn flip(c: u8) -> u8 {
-    if c == b'A' {
-        b'B'
-    } else {
-        b'A'
-    }
-}
-
-fn tamper_with(sd_jwt: &str, tamper: Tamper) -> String {
-    let mut bytes = sd_jwt.as_bytes().to_vec();
-    match tamper {
-        Tamper::Disclosure => {
-            let first_tilde = sd_jwt.find('~').unwrap();
-            bytes[first_tilde + 5] = flip(bytes[first_tilde + 5]);
-        }
-        Tamper::Signature => {
-            let first_tilde = sd_jwt.find('~').unwrap();
-            bytes[first_tilde - 10] = flip(bytes[first_tilde - 10]);
-        }
-        Tamper::None => {}
-    }
-    String::from_utf8(bytes).unwrap()
 }
 
 /// The scheme's test trust anchor and the wallet's view of it.
@@ -478,6 +394,18 @@ impl TestVerifier {
         query: Value,
         transaction_data: &[Value],
     ) -> String {
+        self.request_changed(purpose, query, transaction_data, json!({}))
+    }
+
+    /// A new request whose signed claims have `changes` applied (members replaced or
+    /// added), as a careless or hostile verifier might sign it.
+    pub fn request_changed(
+        &self,
+        purpose: Option<&str>,
+        query: Value,
+        transaction_data: &[Value],
+        changes: Value,
+    ) -> String {
         static N: AtomicU64 = AtomicU64::new(0);
         let id = format!("s{}", N.fetch_add(1, Ordering::SeqCst));
         let nonce = format!("nonce-{id}-{}", now());
@@ -499,6 +427,26 @@ impl TestVerifier {
             &self.request_key,
         )
         .unwrap();
+        let jwt = match changes.as_object().filter(|c| !c.is_empty()) {
+            None => jwt,
+            Some(changes) => {
+                let mut claims: serde_json::Map<String, Value> =
+                    protocol::jose::UnverifiedJws::parse(&jwt)
+                        .unwrap()
+                        .claims_unverified()
+                        .unwrap();
+                claims.extend(changes.clone());
+                let mut header = serde_json::Map::new();
+                header.insert("jwt".into(), self.attestation.clone().into());
+                protocol::jose::sign_json(
+                    protocol::oid4vp::REQUEST_OBJECT_TYP,
+                    header,
+                    &claims,
+                    &self.request_key,
+                )
+                .unwrap()
+            }
+        };
         let hashes = (!transaction_data.is_empty()).then(|| {
             transaction_data
                 .iter()
@@ -634,6 +582,7 @@ fn verify_all(
             vct: v.credential.vct(),
             claims: c,
             holder_binding: true,
+            disclosable_arrays: v.credential.sd_jwt().disclosable_arrays(),
         })
         .collect();
     if let Err(e) = check_presented(&session.query, &presented) {
