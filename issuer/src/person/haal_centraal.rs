@@ -168,7 +168,7 @@ impl HaalCentraalSource {
                 else {
                     continue;
                 };
-                ward.name = Some(found.naam.as_ref().map(name).unwrap_or_default());
+                ward.name = found.naam.as_ref().map(name);
                 ward.birth_date = Some(
                     found
                         .geboorte
