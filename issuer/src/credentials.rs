@@ -3,6 +3,10 @@
 //! disclosable (each address of the history and each resident on its own). The same claims,
 //! unframed, are the attributes of the printed documents.
 
+mod custody;
+
+pub use custody::CUSTODY;
+
 use protocol::credential_types::CredentialType;
 use protocol::sd_jwt::{ArrayFrame, Node, ObjectFrame};
 use serde_json::{json, Map, Value};
@@ -105,6 +109,10 @@ fn brp_extract(person: &Person, today: PartialDate) -> CredentialClaims {
     // possible day.
     let age = latest_possible(person.birth.date).and_then(|born| born.years_until(today));
     claims.insert("age_over_18".into(), age.is_some_and(|a| a >= 18).into());
+    if let Some((value, node)) = custody::custody_claim(person, today) {
+        frame = frame.with(CUSTODY, node);
+        claims.insert(CUSTODY.into(), value);
+    }
     for key in claims.keys() {
         if !frame.members.contains_key(key) {
             let node = if key == "nationalities" {

@@ -132,13 +132,14 @@ async fn every_test_person_prints_a_scannable_verifiable_extract() {
     for (i, summary) in persons.iter().enumerate() {
         let person = source.get(&summary.bsn).await.unwrap().unwrap();
         // The kinds rotate over the persons to keep the test short; the person with the
-        // most unusual name and the longest history get every kind.
+        // most unusual name, the longest history and a custodian get every kind.
         let every = ["uittreksel-brp", "woonhistorie", "naam-adres"];
-        let kinds: &[&str] = if ["999994669", "999993653"].contains(&summary.bsn.as_str()) {
-            &every
-        } else {
-            &every[i % 3..i % 3 + 1]
-        };
+        let kinds: &[&str] =
+            if ["999994669", "999993653", "999994542"].contains(&summary.bsn.as_str()) {
+                &every
+            } else {
+                &every[i % 3..i % 3 + 1]
+            };
         for kind in kinds {
             let (status, id, pdf) = s.document(person.bsn.as_str(), kind).await;
             assert_eq!(status, 200, "{kind} for {}", person.bsn.as_str());
@@ -162,6 +163,18 @@ async fn every_test_person_prints_a_scannable_verifiable_extract() {
                 json!(person.name.family_name)
             );
             assert!(document.status().is_some(), "revocable");
+            // The full extract lists the children in custody; the others do not.
+            let custody = document.attributes().get("custody");
+            if *kind == "uittreksel-brp" && !person.custody.is_empty() {
+                assert_eq!(custody.and_then(|c| c.as_array()).map(Vec::len), Some(2));
+                assert!(text.contains("Gezag over minderjarigen"), "{text}");
+                assert!(
+                    text.contains("Zoey den Braber, geboren 14 november 2018"),
+                    "{text}"
+                );
+            } else {
+                assert!(custody.is_none(), "{kind} for {}", person.bsn.as_str());
+            }
         }
     }
 }

@@ -86,9 +86,42 @@ fn v2_person(p: &Person) -> Value {
     if let Some(m) = &p.municipality {
         v["gemeenteVanInschrijving"] = json!({"omschrijving": m});
     }
+    // As the API has it: the relations the person is part of, as the minor and as a
+    // custodian.
+    let mut gezag = Vec::new();
     if !p.custodians.is_empty() {
-        v["gezag"] = json!([{"type": "TweehoofdigOuderlijkGezag",
-            "ouders": p.custodians.iter().map(|b| json!({"burgerservicenummer": b.as_str()})).collect::<Vec<_>>()}]);
+        let kind = if p.custodians.len() == 2 {
+            CustodyKind::BothParents
+        } else {
+            CustodyKind::OneParent
+        };
+        gezag.push(v2_custody(kind, &p.custodians, &p.bsn));
+    }
+    for ward in &p.custody {
+        gezag.push(v2_custody(
+            ward.kind,
+            std::slice::from_ref(&p.bsn),
+            &ward.bsn,
+        ));
+    }
+    if !gezag.is_empty() {
+        v["gezag"] = json!(gezag);
+    }
+    v
+}
+
+fn v2_custody(kind: CustodyKind, holders: &[Bsn], minor: &Bsn) -> Value {
+    let refs: Vec<Value> = holders
+        .iter()
+        .map(|b| json!({"burgerservicenummer": b.as_str()}))
+        .collect();
+    let mut v =
+        json!({"type": kind.brp_type(), "minderjarige": {"burgerservicenummer": minor.as_str()}});
+    match kind {
+        CustodyKind::BothParents => v["ouders"] = json!(refs),
+        CustodyKind::OneParent => v["ouder"] = refs[0].clone(),
+        CustodyKind::ParentAndThirdParty => v["ouder"] = refs[0].clone(),
+        CustodyKind::Guardianship => v["derden"] = json!(refs),
     }
     v
 }

@@ -108,6 +108,48 @@ async fn minors_have_both_custodians() {
 }
 
 #[tokio::test]
+async fn custodians_have_their_minors_with_names_and_birth_dates() {
+    for parent in ["999994542", "999993112"] {
+        let wards: Vec<(String, CustodyKind, String, Option<PartialDate>)> = person(parent)
+            .await
+            .custody
+            .iter()
+            .map(|w| {
+                (
+                    w.bsn.as_str().to_owned(),
+                    w.kind,
+                    w.name.as_ref().map(Name::full).unwrap_or_default(),
+                    w.birth_date,
+                )
+            })
+            .collect();
+        assert_eq!(
+            wards,
+            vec![
+                (
+                    "999995807".into(),
+                    CustodyKind::BothParents,
+                    "Zoey den Braber".into(),
+                    Some(date("2018-11-14"))
+                ),
+                (
+                    "999995832".into(),
+                    CustodyKind::BothParents,
+                    "Alexander den Braber".into(),
+                    Some(date("2009-05-29"))
+                ),
+            ],
+            "{parent}"
+        );
+    }
+    // The minors themselves, Suzanne Moulin (no children) and Erebos (custody could not be
+    // determined) have custody of nobody.
+    for bsn in ["999995807", "999995832", "999993653", "999990019"] {
+        assert!(person(bsn).await.custody.is_empty(), "{bsn}");
+    }
+}
+
+#[tokio::test]
 async fn co_tenancy_address_has_four_residents_with_since_dates() {
     let p = person("999993112").await;
     let residents = source()

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 const ADMIN: &str = "test-admin-token";
 const MOULIN: &str = "999993653";
 const POSTMA: &str = "999996320";
+const DEN_BRABER: &str = "999994542";
 
 struct TestClock(AtomicU64);
 
@@ -161,6 +162,39 @@ async fn one_citizen_cannot_see_or_revoke_anothers() {
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(s.credentials_of(MOULIN).await[0]["revoked"], true);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_preview_of_a_custodians_extract_lists_the_children() {
+    let s = start().await;
+    let cookie = s.login(DEN_BRABER).await;
+    let r = s
+        .post_form(&cookie, "/mijn/aanvragen", &[("kind", "uittreksel-brp")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_owned();
+    let nl = s.get(&cookie, &page).await.text().await.unwrap();
+    assert!(nl.contains("Gezag over minderjarigen"), "{nl}");
+    assert!(
+        nl.contains("Zoey den Braber, geboren 14 november 2018 (BSN 999995807)"),
+        "{nl}"
+    );
+    assert!(
+        nl.contains("Alexander den Braber, geboren 29 mei 2009"),
+        "{nl}"
+    );
+    let sep = if page.contains('?') { '&' } else { '?' };
+    let en = s
+        .get(&cookie, &format!("{page}{sep}lang=en"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Custody of minors"), "{en}");
+    assert!(
+        en.contains("Zoey den Braber, born 14 November 2018"),
+        "{en}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -123,14 +123,18 @@ pub fn full_name(claims: &Map<String, Value>) -> String {
 }
 
 /// One element of a list claim as one line: an address with its period ("… (van 2 november
-/// 2013 tot 8 augustus 2015)", "… (sinds …)"), or a resident with since when.
+/// 2013 tot 8 augustus 2015)", "… (sinds …)"), a resident with since when, or a child in
+/// custody with date of birth and BSN ("Zoey den Braber, geboren 14 november 2018 (BSN
+/// 999995807)"; only what was disclosed).
 pub fn list_item_text(item: &Map<String, Value>, lang: Lang) -> String {
     let (from_word, until_word, since_word) = match lang {
         Lang::Nl => ("van", "tot", "sinds"),
         Lang::En => ("from", "until", "since"),
     };
     let since = |date: &str| format!(" ({since_word} {})", date_text(date, lang));
-    let main = if item.contains_key("given_name") || item.contains_key("family_name") {
+    let main = if item.contains_key("bsn") || item.contains_key("birthdate") {
+        person_text(item, lang)
+    } else if item.contains_key("given_name") || item.contains_key("family_name") {
         let resident_since = text(item.get("since"))
             .map(|s| since(&s))
             .unwrap_or_default();
@@ -150,9 +154,30 @@ pub fn list_item_text(item: &Map<String, Value>, lang: Lang) -> String {
     format!("{main}{period}")
 }
 
+/// A person in a list (a child in custody): name, date of birth and BSN, each only when
+/// present, since a holder may disclose any of them alone.
+fn person_text(item: &Map<String, Value>, lang: Lang) -> String {
+    let born_word = match lang {
+        Lang::Nl => "geboren",
+        Lang::En => "born",
+    };
+    let name = full_name(item);
+    let born = text(item.get("birthdate")).map(|d| format!("{born_word} {}", date_text(&d, lang)));
+    let described = [Some(name).filter(|n| !n.is_empty()), born]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match text(item.get("bsn")) {
+        Some(bsn) if described.is_empty() => format!("BSN {bsn}"),
+        Some(bsn) => format!("{described} (BSN {bsn})"),
+        None => described,
+    }
+}
+
 /// The order people read a person's attributes in: identity first, then birth, then where
 /// they live; unknown attributes last.
-const READING_ORDER: [&str; 19] = [
+const READING_ORDER: [&str; 20] = [
     "bsn",
     "noble_title",
     "given_name",
@@ -169,6 +194,7 @@ const READING_ORDER: [&str; 19] = [
     "location_description",
     "address_since",
     "municipality",
+    "custody",
     "addresses",
     "residents",
     "since",
@@ -208,6 +234,30 @@ mod tests {
         assert_eq!(
             list_item_text(resident.as_object().unwrap(), Lang::En),
             "Suzanne Moulin (since August 2015)"
+        );
+    }
+
+    #[test]
+    fn children_in_custody_read_with_what_was_disclosed() {
+        let zoey = json!({"bsn": "999995807", "given_name": "Zoey", "name_prefix": "den",
+            "family_name": "Braber", "birthdate": "2018-11-14"});
+        assert_eq!(
+            list_item_text(zoey.as_object().unwrap(), Lang::Nl),
+            "Zoey den Braber, geboren 14 november 2018 (BSN 999995807)"
+        );
+        assert_eq!(
+            list_item_text(zoey.as_object().unwrap(), Lang::En),
+            "Zoey den Braber, born 14 November 2018 (BSN 999995807)"
+        );
+        let bsn_only = json!({"bsn": "999995807"});
+        assert_eq!(
+            list_item_text(bsn_only.as_object().unwrap(), Lang::Nl),
+            "BSN 999995807"
+        );
+        let born_only = json!({"birthdate": "2009-05-29"});
+        assert_eq!(
+            list_item_text(born_only.as_object().unwrap(), Lang::En),
+            "born 29 May 2009"
         );
     }
 

@@ -149,11 +149,19 @@ const LABELS: &[(&str, &str, &str)] = &[
         "Residents at the current address",
     ),
     ("since", "Sinds", "Since"),
+    ("custody", "Gezag over minderjarigen", "Custody of minors"),
 ];
+
+/// Claims whose elements are persons other than the holder: a label inside them says whose
+/// attribute it is, so a child's BSN never reads as the holder's own.
+const PERSON_LISTS: &[(&str, &str, &str)] = &[("custody", "kind onder gezag", "child in custody")];
 
 /// The label a person sees for a claim path: the label of its last named component, or the
 /// path itself when the claim is not in Regie's vocabulary.
 pub fn claim_label(path: &ClaimPath, lang: Lang) -> String {
+    if let Some(label) = person_list_label(path, lang) {
+        return label;
+    }
     let last_key = path.components().iter().rev().find_map(|c| match c {
         PathComponent::Key(k) => Some(k.as_str()),
         _ => None,
@@ -165,6 +173,52 @@ pub fn claim_label(path: &ClaimPath, lang: Lang) -> String {
             Lang::En => (*en).to_owned(),
         })
         .unwrap_or_else(|| path.to_string())
+}
+
+/// The label of a path into one of [`PERSON_LISTS`]: `["custody", 0]` → "Kind onder
+/// gezag"; `["custody", null, "bsn"]` → "Burgerservicenummer (BSN) van kind onder gezag".
+fn person_list_label(path: &ClaimPath, lang: Lang) -> Option<String> {
+    let [PathComponent::Key(list), element, rest @ ..] = path.components() else {
+        return None;
+    };
+    if !matches!(
+        element,
+        PathComponent::Index(_) | PathComponent::AllElements
+    ) {
+        return None;
+    }
+    let (_, nl, en) = PERSON_LISTS
+        .iter()
+        .find(|(name, _, _)| *name == list.as_str())?;
+    let whose = match lang {
+        Lang::Nl => *nl,
+        Lang::En => *en,
+    };
+    let inner = match rest {
+        [] => None,
+        [PathComponent::Key(key)] => Some(key),
+        _ => return None,
+    };
+    Some(match inner {
+        None => capitalised(whose),
+        Some(key) => {
+            let attribute = ClaimPath::keys([key.as_str()])
+                .map(|p| claim_label(&p, lang))
+                .unwrap_or_else(|_| key.clone());
+            match lang {
+                Lang::Nl => format!("{attribute} van {whose}"),
+                Lang::En => format!("{attribute} of {whose}"),
+            }
+        }
+    })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -187,6 +241,29 @@ mod tests {
         assert_eq!(claim_label(&path, Lang::En), "Postal code");
         let unknown = ClaimPath::keys(["shoe_size"]).unwrap();
         assert_eq!(claim_label(&unknown, Lang::Nl), r#"["shoe_size"]"#);
+    }
+
+    #[test]
+    fn labels_inside_the_custody_list_say_whose_attribute_it_is() {
+        let path = |v: serde_json::Value| ClaimPath::from_json_value(&v).unwrap();
+        let bsn = path(serde_json::json!(["custody", null, "bsn"]));
+        assert_eq!(
+            claim_label(&bsn, Lang::Nl),
+            "Burgerservicenummer (BSN) van kind onder gezag"
+        );
+        assert_eq!(
+            claim_label(&bsn, Lang::En),
+            "Citizen service number (BSN) of child in custody"
+        );
+        let child = path(serde_json::json!(["custody", 1]));
+        assert_eq!(claim_label(&child, Lang::Nl), "Kind onder gezag");
+        assert_eq!(claim_label(&child, Lang::En), "Child in custody");
+        let list = path(serde_json::json!(["custody"]));
+        assert_eq!(claim_label(&list, Lang::Nl), "Gezag over minderjarigen");
+        assert_eq!(claim_label(&list, Lang::En), "Custody of minors");
+        // The holder's own attributes keep their plain labels.
+        let own = path(serde_json::json!(["birthdate"]));
+        assert_eq!(claim_label(&own, Lang::Nl), "Geboortedatum");
     }
 
     #[test]

@@ -30,7 +30,13 @@ fn brp_extract() -> DocumentContent {
             "address": {"street": "Schakelstraat", "house_number": 14,
                         "house_number_addition": "H", "postal_code": "1014AW",
                         "locality": "Amsterdam"},
-            "municipality": "Amsterdam", "address_since": "1997-03-02", "age_over_18": true
+            "municipality": "Amsterdam", "address_since": "1997-03-02", "age_over_18": true,
+            "custody": [
+                {"bsn": "999995832", "given_name": "Alexander", "name_prefix": "den",
+                 "family_name": "Braber", "birthdate": "2009-05-29"},
+                {"bsn": "999995807", "given_name": "Zoey", "name_prefix": "den",
+                 "family_name": "Braber", "birthdate": "2018-11-14"}
+            ]
         })),
         status: Some(StatusReference {
             idx: 12_345,

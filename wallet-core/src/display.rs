@@ -50,6 +50,11 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 fn object_text(map: &Map<String, Value>, lang: Lang) -> String {
+    // A child in custody (`custody` elements carry a BSN and a birth date), read as the
+    // verifier's pages and the printed extract read it.
+    if map.contains_key("bsn") || map.contains_key("birthdate") {
+        return protocol::claim_text::list_item_text(map, lang);
+    }
     let s = |k: &str| map.get(k).and_then(Value::as_str).unwrap_or("");
     let mut parts = Vec::new();
     if map.contains_key("street") || map.contains_key("postal_code") {
@@ -164,6 +169,15 @@ mod tests {
         assert_eq!(
             value_text(&r, Lang::En),
             "Jan de Vries, since 1 January 2020"
+        );
+        let children = json!([
+            {"bsn": "999995832", "given_name": "Alexander", "name_prefix": "den",
+             "family_name": "Braber", "birthdate": "2009-05-29"},
+            {"bsn": "999995807"}
+        ]);
+        assert_eq!(
+            value_text(&children, Lang::Nl),
+            "Alexander den Braber, geboren 29 mei 2009 (BSN 999995832); BSN 999995807"
         );
         assert_eq!(value_text(&json!(true), Lang::Nl), "ja");
         assert_eq!(value_text(&json!(["NL", "BE"]), Lang::Nl), "NL; BE");

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
+use super::custody::{custodians_of, wards_of, RawCustody, Relation};
 use super::{Address, AddressPeriod, Birth, Bsn, Name, PartialDate, Person, Residence};
 
 /// Why a fixture file could not be read. Names no person.
@@ -41,7 +42,7 @@ struct GbaPerson {
     gemeente_van_inschrijving: Option<Code>,
     immigratie: Option<GbaImmigration>,
     #[serde(default)]
-    gezag: Vec<GbaCustody>,
+    gezag: Vec<RawCustody>,
     #[serde(default)]
     partners: Vec<GbaRelative>,
     geheimhouding_persoonsgegevens: Option<serde_json::Value>,
@@ -82,18 +83,6 @@ struct GbaImmigration {
     land_vanwaar_ingeschreven: Option<Code>,
 }
 
-#[derive(Deserialize)]
-struct GbaCustody {
-    #[serde(default)]
-    ouders: Vec<GbaBsnRef>,
-    minderjarige: Option<GbaBsnRef>,
-}
-
-#[derive(Deserialize)]
-struct GbaBsnRef {
-    burgerservicenummer: Option<String>,
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct GbaResidence {
@@ -127,8 +116,8 @@ pub(crate) fn parse_fixtures(personen: &str, historie: &str) -> Result<Vec<Perso
     let history: HashMap<String, Vec<GbaHistoryEntry>> =
         serde_json::from_str(historie).map_err(|e| GbaError::Json(e.to_string()))?;
     let countries = country_names(&people);
-    let custody = custodians_by_minor(&people);
-    people
+    let custody = custody_relations(&people);
+    let mut persons = people
         .into_iter()
         .map(|p| {
             let entries = history
@@ -137,7 +126,42 @@ pub(crate) fn parse_fixtures(personen: &str, historie: &str) -> Result<Vec<Perso
                 .unwrap_or(&[]);
             to_person(p, entries, &countries, &custody)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    name_wards(&mut persons);
+    Ok(persons)
+}
+
+/// Every custody relation in the file. A relation may be stated on the minor's record, on
+/// each custodian's, or on both; together they are what the BRP knows.
+fn custody_relations(people: &[GbaPerson]) -> Vec<Relation> {
+    let mut relations: Vec<Relation> = Vec::new();
+    for p in people {
+        for relation in p
+            .gezag
+            .iter()
+            .filter_map(|g| g.relation(&p.burgerservicenummer))
+        {
+            if !relations.contains(&relation) {
+                relations.push(relation);
+            }
+        }
+    }
+    relations
+}
+
+/// Fills in each ward's name and birth date from the ward's own record. A ward without a
+/// record in the file keeps only the BSN.
+fn name_wards(persons: &mut [Person]) {
+    let records: HashMap<Bsn, (Name, PartialDate)> = persons
+        .iter()
+        .map(|p| (p.bsn.clone(), (p.name.clone(), p.birth.date)))
+        .collect();
+    for ward in persons.iter_mut().flat_map(|p| p.custody.iter_mut()) {
+        if let Some((name, born)) = records.get(&ward.bsn) {
+            ward.name = Some(name.clone());
+            ward.birth_date = Some(*born);
+        }
+    }
 }
 
 /// Country codes to names, learnt from the descriptions the records carry themselves.
@@ -157,31 +181,6 @@ fn country_names(people: &[GbaPerson]) -> HashMap<String, String> {
         }
     }
     names
-}
-
-/// Minor's BSN → custodians' BSNs, from the custodians' `gezag` records and the minors' own.
-fn custodians_by_minor(people: &[GbaPerson]) -> HashMap<String, Vec<String>> {
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for p in people {
-        for g in &p.gezag {
-            let minor = g
-                .minderjarige
-                .as_ref()
-                .and_then(|m| m.burgerservicenummer.clone())
-                .unwrap_or_else(|| p.burgerservicenummer.clone());
-            for parent in g
-                .ouders
-                .iter()
-                .filter_map(|o| o.burgerservicenummer.clone())
-            {
-                let list = map.entry(minor.clone()).or_default();
-                if !list.contains(&parent) {
-                    list.push(parent);
-                }
-            }
-        }
-    }
-    map
 }
 
 fn optional_date(
@@ -228,7 +227,7 @@ fn to_person(
     p: GbaPerson,
     history: &[GbaHistoryEntry],
     countries: &HashMap<String, String>,
-    custody: &HashMap<String, Vec<String>>,
+    custody: &[Relation],
 ) -> Result<Person, GbaError> {
     let bsn = Bsn::parse(&p.burgerservicenummer).map_err(|_| GbaError::Bsn)?;
     let current = match &p.verblijfplaats {
@@ -248,13 +247,8 @@ fn to_person(
     let address_history = build_history(history, current.as_ref(), countries)?;
     let birth = p.geboorte.as_ref();
     Ok(Person {
-        custodians: custody
-            .get(bsn.as_str())
-            .into_iter()
-            .flatten()
-            .filter(|b| b.as_str() != bsn.as_str())
-            .filter_map(|b| Bsn::parse(b).ok())
-            .collect(),
+        custodians: custodians_of(&bsn, custody),
+        custody: wards_of(&bsn, custody),
         bsn,
         name: name(&p.naam),
         partner_names: p

@@ -7,6 +7,9 @@
 //!   "burgerservicenummer": [bsn], "fields": [...]}` → `{"personen": [...]}`;
 //! - `{base}/personen` with `{"type": "ZoekMetPostcodeEnHuisnummer", "postcode", "huisnummer",
 //!   "huisletter"?, "huisnummertoevoeging"?, "fields"}` for the residents of an address;
+//! - `{base}/personen` with `{"type": "RaadpleegMetBurgerservicenummer",
+//!   "burgerservicenummer": [minors...], "fields": [names, birth date]}` for the names of
+//!   the minors in the person's custody (`gezag` names them by BSN only);
 //! - `{base}/verblijfplaatshistorie` with `{"type": "RaadpleegMetPeriode",
 //!   "burgerservicenummer", "datumVan", "datumTot"}` → `{"verblijfplaatsen": [...]}`.
 //!
@@ -19,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
+use super::custody::{custodians_of, wards_of, RawCustody, Relation};
 use super::source::{PersonSource, PersonSummary, SourceError};
 use super::{Address, AddressPeriod, Birth, Bsn, Name, PartialDate, Person, Residence};
 
@@ -37,6 +41,18 @@ const FIELDS: &[&str] = &[
     "partners",
     "geheimhoudingPersoonsgegevens",
 ];
+
+/// What Regie needs of a minor in someone's custody: names and date of birth, nothing more.
+const WARD_FIELDS: &[&str] = &[
+    "burgerservicenummer",
+    "naam.voornamen",
+    "naam.voorvoegsel",
+    "naam.geslachtsnaam",
+    "geboorte.datum",
+];
+
+/// Most BSNs one `RaadpleegMetBurgerservicenummer` request may name.
+const MAX_BSNS_PER_REQUEST: usize = 20;
 
 /// Client for the Haal Centraal BRP APIs.
 pub struct HaalCentraalSource {
@@ -129,6 +145,43 @@ impl HaalCentraalSource {
         })?;
         Ok(answer.verblijfplaatsen)
     }
+
+    /// Fills in the names and birth dates of `person`'s wards from their own records. A
+    /// ward the BRP does not return keeps only the BSN the custody relation gave.
+    async fn name_wards(&self, person: &mut Person) -> Result<(), SourceError> {
+        let bsns: Vec<String> = person
+            .custody
+            .iter()
+            .map(|w| w.bsn.as_str().to_owned())
+            .collect();
+        for chunk in bsns.chunks(MAX_BSNS_PER_REQUEST) {
+            let query = json!({
+                "type": "RaadpleegMetBurgerservicenummer",
+                "burgerservicenummer": chunk,
+                "fields": WARD_FIELDS,
+            });
+            for found in self.persons(query).await? {
+                let Some(ward) = person
+                    .custody
+                    .iter_mut()
+                    .find(|w| w.bsn.as_str() == found.burgerservicenummer)
+                else {
+                    continue;
+                };
+                ward.name = found.naam.as_ref().map(name);
+                ward.birth_date = Some(
+                    found
+                        .geboorte
+                        .as_ref()
+                        .and_then(|b| b.datum.as_ref())
+                        .map(date)
+                        .transpose()?
+                        .unwrap_or(PartialDate::Unknown),
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -148,7 +201,9 @@ impl PersonSource for HaalCentraalSource {
             ));
         }
         let history = self.history(bsn).await?;
-        to_person(found, history).map(Some)
+        let mut person = to_person(found, history)?;
+        self.name_wards(&mut person).await?;
+        Ok(Some(person))
     }
 
     async fn list(&self) -> Result<Vec<PersonSummary>, SourceError> {
@@ -232,7 +287,7 @@ struct V2Person {
     verblijfplaats: Option<V2Residence>,
     gemeente_van_inschrijving: Option<V2Code>,
     #[serde(default)]
-    gezag: Vec<V2Custody>,
+    gezag: Vec<RawCustody>,
     #[serde(default)]
     partners: Vec<V2Partner>,
     #[serde(default)]
@@ -271,17 +326,6 @@ struct V2Birth {
     land: Option<V2Code>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-struct V2Custody {
-    #[serde(default)]
-    ouders: Vec<V2BsnRef>,
-}
-
-#[derive(Deserialize)]
-struct V2BsnRef {
-    burgerservicenummer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -447,15 +491,16 @@ fn to_person(p: V2Person, history: Vec<V2Residence>) -> Result<Person, SourceErr
             .as_ref()
             .is_some_and(|g| mentions_investigation(&g.rest));
     let birth = p.geboorte.as_ref();
+    // A person's `gezag` holds the relations they are part of: as the minor (who has
+    // custody of them) and as a custodian (whom they have custody of).
+    let relations: Vec<Relation> = p
+        .gezag
+        .iter()
+        .filter_map(|g| g.relation(bsn.as_str()))
+        .collect();
     Ok(Person {
-        custodians: p
-            .gezag
-            .iter()
-            .flat_map(|g| &g.ouders)
-            .filter_map(|o| o.burgerservicenummer.as_deref())
-            .filter(|b| *b != bsn.as_str())
-            .filter_map(|b| Bsn::parse(b).ok())
-            .collect(),
+        custodians: custodians_of(&bsn, &relations),
+        custody: wards_of(&bsn, &relations),
         name: p.naam.as_ref().map(name).unwrap_or_default(),
         partner_names: p
             .partners

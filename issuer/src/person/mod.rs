@@ -2,12 +2,14 @@
 //! sources it reads them from.
 
 mod bsn;
+mod custody;
 mod date;
 mod gba;
 mod haal_centraal;
 mod source;
 
 pub use bsn::{Bsn, BsnError};
+pub use custody::{CustodyKind, Ward};
 pub use date::{DateError, PartialDate};
 pub use haal_centraal::{HaalCentraalSource, MAX_RESPONSE_BYTES};
 pub use source::{FixtureSource, PersonSource, PersonSummary, SourceError};
@@ -32,6 +34,9 @@ pub struct Person {
     pub address_history: Vec<AddressPeriod>,
     /// BSNs of the custodians, for a minor under custody.
     pub custodians: Vec<Bsn>,
+    /// The minors this person has custody of (`gezag`), with their names and birth dates
+    /// from their own records.
+    pub custody: Vec<Ward>,
     /// `geheimhoudingPersoonsgegevens`: the municipality gives no data to third parties on its
     /// own initiative. The person may still receive and share their own data.
     pub secrecy: bool,
