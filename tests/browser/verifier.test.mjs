@@ -113,7 +113,7 @@ test('a consent statement is signed, downloaded and re-verified; a changed one i
   assert.equal(refused.status(), 400);
   assert.match(await refused.text(), /Vul een naam in/);
 
-  await page.getByLabel('Uw adres').fill('Boterdiep 31, 3077AW Rotterdam');
+  await page.getByLabel('Uw adres', { exact: true }).fill('Boterdiep 31, 3077AW Rotterdam');
   await page.getByLabel('Naam van wie zich op uw adres inschrijft').fill('Jan Voorbeeld');
   await page.getByLabel('Vanaf welke datum').fill('2027-01-15');
   await page.getByRole('button', { name: 'Ondertekenen met Regie' }).first().click();
