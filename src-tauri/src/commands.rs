@@ -263,8 +263,8 @@ pub async fn change_pin(
     old_pin: String,
     new_pin: String,
 ) -> Result<(), AppError> {
-    with_wallet(&state, async |w| {
-        Ok(w.change_pin(&pin(old_pin), &pin(new_pin))?)
-    })
-    .await
+    // A PIN change replaces the unlocked wallet's data key and store: it needs it mutably.
+    let mut guard = state.unlocked.lock().await;
+    let wallet = guard.as_mut().ok_or_else(AppError::locked)?;
+    Ok(wallet.change_pin(&pin(old_pin), &pin(new_pin))?)
 }

@@ -45,6 +45,20 @@ pub fn exported(lang: Lang, path: &Path) -> String {
     )
 }
 
+/// The warning for a file or directory of the wallet that others could read.
+pub fn mode_repaired(lang: Lang, path: &Path) -> String {
+    format!(
+        "{}: {} {}",
+        t(lang, "Waarschuwing", "Warning"),
+        path.display(),
+        t(
+            lang,
+            "was leesbaar voor anderen en is nu alleen voor u leesbaar",
+            "was readable by others and is now readable by you only"
+        )
+    )
+}
+
 /// Prints results as text or JSON.
 pub struct Output {
     json: bool,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::pin::Pin;
+use crate::wipe::Wiped;
 
 /// Argon2id cost. Stored with each wallet so a wallet keeps opening after the defaults
 /// change.
@@ -38,8 +39,8 @@ pub enum CryptoError {
     Random,
 }
 
-/// The 32-byte key derived from the PIN.
-pub struct Kek(LessSafeKey);
+/// The key derived from the PIN (only ever held expanded, in wiped memory).
+pub struct Kek(Wiped<LessSafeKey>);
 
 /// Derives the KEK from the PIN and the wallet's salt.
 pub fn derive_kek(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<Kek, CryptoError> {
@@ -58,12 +59,15 @@ pub fn derive_kek(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<Kek, Cryp
     argon
         .hash_password_into(pin.as_bytes(), salt, out.as_mut())
         .map_err(|_| CryptoError::KdfParams)?;
-    Ok(Kek(aead_key(&out)?))
+    Ok(Kek(Wiped::new(aead_key(out.as_ref())?)))
 }
 
-/// The random key under which every stored value is encrypted.
-pub struct DataKey {
-    raw: Zeroizing<[u8; 32]>,
+/// The random key under which every stored value is encrypted. Only its expanded forms
+/// are kept (AES key schedule, HMAC state), in memory that is zeroed when it is dropped;
+/// the raw bytes exist only while it is created or unwrapped.
+pub struct DataKey(Wiped<Keys>);
+
+struct Keys {
     aead: LessSafeKey,
     tags: hmac::Key,
 }
@@ -73,50 +77,50 @@ const WRAP_AAD: &[u8] = b"regie-wallet data key v1";
 impl DataKey {
     /// A fresh random data key.
     pub fn generate() -> Result<DataKey, CryptoError> {
-        let mut raw = Zeroizing::new([0u8; 32]);
-        fill_random(raw.as_mut())?;
-        DataKey::from_raw(raw)
+        let raw = random_raw()?;
+        DataKey::from_raw(&raw)
     }
 
-    fn from_raw(raw: Zeroizing<[u8; 32]>) -> Result<DataKey, CryptoError> {
+    /// A fresh random data key and its wrapping under `kek`: the raw key is never kept,
+    /// so wrapping is only possible here, when the key is made.
+    pub fn generate_wrapped(kek: &Kek) -> Result<(DataKey, Vec<u8>), CryptoError> {
+        let raw = random_raw()?;
+        let wrapped = seal(&kek.0, WRAP_AAD, &raw)?;
+        Ok((DataKey::from_raw(&raw)?, wrapped))
+    }
+
+    fn from_raw(raw: &[u8]) -> Result<DataKey, CryptoError> {
         // Tags use a key derived for that purpose, so one key never serves two algorithms.
-        let tag_key = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, raw.as_ref()), b"tags");
-        Ok(DataKey {
-            aead: aead_key(&raw)?,
+        let tag_key = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, raw), b"tags");
+        Ok(DataKey(Wiped::new(Keys {
+            aead: aead_key(raw)?,
             tags: hmac::Key::new(hmac::HMAC_SHA256, tag_key.as_ref()),
-            raw,
-        })
-    }
-
-    /// The data key encrypted under the KEK.
-    pub fn wrap(&self, kek: &Kek) -> Result<Vec<u8>, CryptoError> {
-        seal(&kek.0, WRAP_AAD, self.raw.as_ref())
+        })))
     }
 
     /// Unwraps a data key; fails for a wrong PIN (the AEAD tag does not match).
     pub fn unwrap(wrapped: &[u8], kek: &Kek) -> Result<DataKey, CryptoError> {
         let plain = open(&kek.0, WRAP_AAD, wrapped)?;
-        let raw: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::Decrypt)?;
-        DataKey::from_raw(Zeroizing::new(raw))
+        if plain.len() != 32 {
+            return Err(CryptoError::Decrypt);
+        }
+        DataKey::from_raw(&plain)
     }
 
     /// Encrypts a value; `context` (where it is stored) is authenticated, so a value moved
     /// to another place no longer decrypts.
     pub fn seal(&self, context: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        seal(&self.aead, context, plaintext)
+        seal(&self.0.aead, context, plaintext)
     }
 
     /// Decrypts a value stored at `context`.
     pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        open(&self.aead, context, sealed)
+        open(&self.0.aead, context, sealed)
     }
 
     /// A keyed tag of `data`: stable per wallet, meaningless without the key.
     pub fn tag(&self, domain: &str, data: &[u8]) -> [u8; 16] {
-        let mut ctx = hmac::Context::with_key(&self.tags);
+        let mut ctx = hmac::Context::with_key(&self.0.tags);
         ctx.update(domain.as_bytes());
         ctx.update(&[0]);
         ctx.update(data);
@@ -127,7 +131,14 @@ impl DataKey {
     }
 }
 
-fn aead_key(raw: &[u8; 32]) -> Result<LessSafeKey, CryptoError> {
+/// 32 random bytes on the heap, wiped on drop (a heap buffer is not copied by moves).
+fn random_raw() -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let mut raw = Zeroizing::new(vec![0u8; 32]);
+    fill_random(raw.as_mut_slice())?;
+    Ok(raw)
+}
+
+fn aead_key(raw: &[u8]) -> Result<LessSafeKey, CryptoError> {
     UnboundKey::new(&AES_256_GCM, raw)
         .map(LessSafeKey::new)
         .map_err(|_| CryptoError::KdfParams)
@@ -191,18 +202,19 @@ mod tests {
     #[test]
     fn wrapped_key_opens_only_with_the_right_pin() {
         let salt = [7u8; 16];
-        let key = DataKey::generate().unwrap();
+        let (key, wrapped) =
+            DataKey::generate_wrapped(&derive_kek(&Pin::new("482915"), &salt, FAST).unwrap())
+                .unwrap();
         let sealed = key.seal(b"tree/key", b"geheim").unwrap();
-        let wrapped = key
-            .wrap(&derive_kek(&Pin::new("482915"), &salt, FAST).unwrap())
-            .unwrap();
         let right = derive_kek(&Pin::new("482915"), &salt, FAST).unwrap();
         let wrong = derive_kek(&Pin::new("482916"), &salt, FAST).unwrap();
         assert_eq!(
             DataKey::unwrap(&wrapped, &wrong).err(),
             Some(CryptoError::Decrypt)
         );
-        let back = DataKey::unwrap(&wrapped, &right).unwrap();
+        let Ok(back) = DataKey::unwrap(&wrapped, &right) else {
+            panic!("the right PIN opens the key")
+        };
         assert_eq!(
             back.open(b"tree/key", &sealed).unwrap().as_slice(),
             b"geheim"

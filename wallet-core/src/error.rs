@@ -20,6 +20,8 @@ pub enum WalletError {
     Blocked,
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("the wallet is still open elsewhere in this program: lock it there first")]
+    StillOpen,
     #[error("{0}")]
     Crypto(#[from] CryptoError),
     #[error("the trust list is not valid: {0}")]
@@ -70,7 +72,9 @@ impl WalletError {
             WalletError::WrongPin { .. } => "wrong_pin",
             WalletError::LockedOut { .. } => "locked_out",
             WalletError::Blocked => "blocked",
+            WalletError::Store(StoreError::InUse) => "in_use",
             WalletError::Store(_) => "storage",
+            WalletError::StillOpen => "still_open",
             WalletError::Crypto(_) => "crypto",
             WalletError::TrustList(_) => "trust_list",
             WalletError::Network { .. } => "network",

@@ -130,7 +130,7 @@ pub fn record_sharing(
     purpose: &str,
     attributes: &[SharedAttribute],
 ) -> Result<(), WalletError> {
-    let tag = key.tag("party", party.client_id.as_bytes());
+    let tag = sharing_key(key, &party.client_id);
     let mut entry = store
         .get_sealed::<SharingRecord>(key, TreeId::Sharing, &tag)?
         .unwrap_or(SharingRecord {
@@ -166,8 +166,12 @@ pub fn sharing_with(
     key: &DataKey,
     client_id: &str,
 ) -> Result<Option<SharingRecord>, WalletError> {
-    let tag = key.tag("party", client_id.as_bytes());
-    Ok(store.get_sealed(key, TreeId::Sharing, &tag)?)
+    Ok(store.get_sealed(key, TreeId::Sharing, &sharing_key(key, client_id))?)
+}
+
+/// The store key of a party's sharing record: a keyed tag, so the store does not name it.
+pub(crate) fn sharing_key(key: &DataKey, client_id: &str) -> [u8; 16] {
+    key.tag("party", client_id.as_bytes())
 }
 
 /// The whole overview, most recently shared first.

@@ -2,17 +2,22 @@
 //! OpenID4VCI client that fills it, and the OpenID4VP client with its consent engine that
 //! decides what may leave it. Knows nothing of Tauri: the app, the `regie-wallet` CLI and
 //! the tests all drive this same core.
+pub mod attempts;
 pub mod clock;
 pub mod consent;
 pub mod credentials;
 pub mod crypto;
+mod datadir;
 pub mod display;
 pub mod error;
+pub mod files;
 pub mod history;
 pub mod http;
 pub mod issuance;
+mod keeper;
 pub mod pin;
 pub mod presentation;
+mod rekey;
 pub mod scan;
 pub mod status;
 pub mod store;
@@ -21,6 +26,7 @@ pub mod trust;
 pub mod vault;
 pub mod views;
 pub mod wallet;
+mod wipe;
 
 pub use error::WalletError;
 pub use wallet::{UnlockedWallet, Wallet, WalletConfig};

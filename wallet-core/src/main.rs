@@ -138,6 +138,9 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
     let mut config = WalletConfig::new(cli.data_dir.clone(), trust);
     config.allow_http_loopback = !cli.https_only;
     let wallet = Wallet::open(config)?;
+    for path in wallet.repaired() {
+        eprintln!("{}", cli_text::mode_repaired(lang, path));
+    }
     let mut pins = PinSource::new(cli.pin_stdin);
     let out = cli_text::Output::new(cli.json, lang);
     match cli.command {
@@ -161,7 +164,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
         }
         Command::ChangePin => {
             let old = pins.pin(lang)?;
-            let unlocked = wallet.unlock(&old)?;
+            let mut unlocked = wallet.unlock(&old)?;
             let new = pins.new_pin(lang)?;
             unlocked.change_pin(&old, &new)?;
             out.done(cli_text::pin_changed(lang));
@@ -241,9 +244,10 @@ async fn run_unlocked(
             let text = serde_json::to_string_pretty(&export).unwrap_or_default();
             match file {
                 Some(path) => {
-                    write_private(&path, text.as_bytes()).map_err(|e| {
-                        WalletError::Store(wallet_core::store::StoreError::Db(sled::Error::Io(e)))
-                    })?;
+                    // A new file replaces any existing one, so the export is owner-only
+                    // whatever mode a file of that name had.
+                    wallet_core::files::write_private(&path, text.as_bytes())
+                        .map_err(|e| WalletError::Store(wallet_core::store::StoreError::Io(e)))?;
                     out.done(cli_text::exported(lang, &path));
                 }
                 None => println!("{text}"),
@@ -252,16 +256,6 @@ async fn run_unlocked(
         Command::Init | Command::Reset { .. } | Command::LockStatus | Command::ChangePin => {}
     }
     Ok(())
-}
-
-/// Writes a file only its owner can read: an export holds personal data.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 /// Where PINs come from: standard input lines, or a prompt without echo.

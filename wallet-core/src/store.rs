@@ -1,9 +1,11 @@
 //! The wallet's sled database: one plaintext tree for what must be read before the PIN is
-//! known (key derivation parameters, the wrapped data key, wrong-PIN counter), and
-//! encrypted trees for everything else. Every change goes through one [`Batch`] applied in
-//! a single transaction and flushed, so a process killed at any moment leaves either the
-//! old or the new state.
+//! known (the wrong-PIN counter, where ids continue), and encrypted trees for everything
+//! else. Every change goes through one [`Batch`] applied in a single transaction and
+//! flushed, so a process killed at any moment leaves either the old or the new state. The
+//! wrapped data key is *not* here: sled keeps old versions of values in its log, so it lives
+//! in the vault file (see `vault`), and a store belongs to exactly one data key.
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -16,7 +18,7 @@ use crate::crypto::{CryptoError, DataKey};
 /// The trees of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TreeId {
-    /// Plaintext: vault parameters and the PIN attempt counter.
+    /// Plaintext: the PIN attempt counter and where ids continue.
     Meta,
     /// Full credential records (copies and holder keys), by credential id.
     Credentials,
@@ -65,13 +67,22 @@ pub enum StoreError {
     Damaged,
     #[error("{0}")]
     Crypto(#[from] CryptoError),
+    #[error("the wallet's files cannot be read or written: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the wallet is open in another program: close it there first")]
+    InUse,
 }
 
 /// The open database.
 pub struct Store {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    /// Added to sled's ids: a store that replaces another continues after its ids, so
+    /// history stays in order.
+    id_base: AtomicU64,
 }
+
+const ID_BASE: &str = "id_base";
 
 /// The authenticated context of a sealed value: its tree and key.
 fn context(tree: TreeId, key: &[u8]) -> Vec<u8> {
@@ -82,23 +93,84 @@ fn context(tree: TreeId, key: &[u8]) -> Vec<u8> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `dir`.
+    /// Opens (creating if needed) the database in `dir`, readable by its owner only.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        crate::files::create_private_dir(dir)?;
         let db = open_db(dir)?;
+        // sled creates its files with the process's umask; the directory already keeps
+        // them from other users, and the files are made owner-only as well.
+        crate::files::repair_modes(dir)?;
         let trees = TreeId::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Store { db, trees })
+        let store = Store {
+            db,
+            trees,
+            id_base: AtomicU64::new(0),
+        };
+        let base = store.meta::<u64>(ID_BASE)?.unwrap_or(0);
+        store.id_base.store(base, Ordering::SeqCst);
+        Ok(store)
     }
 
     fn tree(&self, id: TreeId) -> &sled::Tree {
         &self.trees[id.index()]
     }
 
-    /// A fresh id, increasing across restarts.
+    /// A fresh id, increasing across restarts and across the stores that replace this one.
     pub fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()?)
+        Ok(self.id_base.load(Ordering::SeqCst) + self.db.generate_id()?)
+    }
+
+    /// Makes this (new, empty) store's ids continue after every id `previous` gave out.
+    pub(crate) fn continue_ids_after(&self, previous: &Store) -> Result<(), StoreError> {
+        let base = previous.next_id()?;
+        let mut batch = Batch::new();
+        batch.put_meta(ID_BASE, &base)?;
+        self.apply(batch)?;
+        self.id_base.store(base, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The raw bytes of a meta value.
+    pub(crate) fn meta_raw(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(TreeId::Meta).get(key)?.map(|v| v.to_vec()))
+    }
+
+    /// Replaces the meta value `key` with `new` only if it is still `expected` (`None`:
+    /// absent), durably; `false` when it was not.
+    pub(crate) fn swap_meta(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, StoreError> {
+        let swapped = self
+            .tree(TreeId::Meta)
+            .compare_and_swap(key, expected, Some(new))?
+            .is_ok();
+        if swapped {
+            self.db.flush()?;
+        }
+        Ok(swapped)
+    }
+
+    /// Calls `f` with every key and decrypted value of `tree`, lowest key first.
+    pub(crate) fn for_each_plain(
+        &self,
+        key: &DataKey,
+        tree: TreeId,
+        mut f: impl FnMut(&[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for item in self.tree(tree).iter() {
+            let (k, v) = item?;
+            let plain: Zeroizing<Vec<u8>> = key
+                .open(&context(tree, &k), &v)
+                .map_err(|_| StoreError::Damaged)?;
+            f(&k, &plain)?;
+        }
+        Ok(())
     }
 
     /// Reads a plaintext JSON value from the meta tree.
@@ -196,15 +268,6 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
-
-    /// Removes everything: the wallet is reset.
-    pub fn clear(&self) -> Result<(), StoreError> {
-        for tree in &self.trees {
-            tree.clear()?;
-        }
-        self.db.flush()?;
-        Ok(())
-    }
 }
 
 /// Opens the database, waiting briefly for the file lock: a wallet closed a moment ago
@@ -260,6 +323,25 @@ impl Batch {
         self.ops
             .push((TreeId::Meta, key.as_bytes().to_vec(), Some(bytes)));
         Ok(())
+    }
+
+    /// Encrypts and stores bytes that are already a JSON value (re-encrypting under a new
+    /// key).
+    pub(crate) fn put_sealed_bytes(
+        &mut self,
+        key: &DataKey,
+        tree: TreeId,
+        id: &[u8],
+        plain: &[u8],
+    ) -> Result<(), StoreError> {
+        let sealed = key.seal(&context(tree, id), plain)?;
+        self.ops.push((tree, id.to_vec(), Some(sealed)));
+        Ok(())
+    }
+
+    /// Number of changes so far.
+    pub fn len(&self) -> usize {
+        self.ops.len()
     }
 
     /// Encrypts and stores a JSON value.

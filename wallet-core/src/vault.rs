@@ -1,133 +1,137 @@
-//! The PIN-protected data key: creating it, unlocking it with the wrong-PIN counter and
-//! lock-out persisted before every try, and re-wrapping it for a new PIN.
+//! The PIN-protected data key. Its record (Argon2id parameters, salt, the wrapped key and
+//! the name of the store it opens) is a small file outside sled, replaced as a whole with
+//! an atomic rename: sled is log-structured and keeps old versions of what it stores, so a
+//! wrapped key kept there would still be on disk after a PIN change or reset. A new PIN
+//! comes with a new data key and a new store, so nothing on disk opens with an old PIN.
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
+use crate::attempts::{self, Counted};
 use crate::crypto::{derive_kek, fill_random, DataKey, KdfParams};
 use crate::error::WalletError;
-use crate::pin::{check_new_pin, wait_after, Pin};
-use crate::store::{Batch, Store};
+use crate::files;
+use crate::pin::{check_new_pin, Pin};
+use crate::store::{Store, StoreError};
 
-const VAULT: &str = "vault";
-const ATTEMPTS: &str = "attempts";
+pub use crate::attempts::{lock_state, Attempts, LockState};
 
 /// What opening the data key needs, stored in plaintext.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct VaultRecord {
-    version: u32,
+pub(crate) struct VaultRecord {
+    pub version: u32,
+    pub kdf: KdfParams,
+    pub salt: Vec<u8>,
+    pub wrapped_key: Vec<u8>,
+    /// The store this data key opens (`store-<hex>` in the data directory).
+    pub store: String,
+}
+
+/// Reads the vault file; `None` when there is none.
+pub(crate) fn read(path: &Path) -> Result<Option<VaultRecord>, WalletError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|_| StoreError::Damaged.into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::Io(e).into()),
+    }
+}
+
+/// Replaces the vault file with `record`, atomically and durably: the moment a new PIN (and
+/// the store made for it) takes effect.
+pub(crate) fn write(path: &Path, record: &VaultRecord) -> Result<(), WalletError> {
+    let bytes = serde_json::to_vec(record).map_err(|_| StoreError::Damaged)?;
+    files::write_private(path, &bytes).map_err(StoreError::Io)?;
+    Ok(())
+}
+
+/// Removes the vault file: from then on no PIN opens anything left in the directory.
+pub(crate) fn remove(path: &Path) -> Result<(), WalletError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::Io(e).into()),
+        _ => {
+            if let Some(dir) = path.parent() {
+                files::sync_dir(dir).map_err(StoreError::Io)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A new data key under a new `pin`, for the store named `store`.
+pub(crate) fn create(
+    pin: &Pin,
     kdf: KdfParams,
-    salt: Vec<u8>,
-    wrapped_key: Vec<u8>,
-}
-
-/// Wrong PINs in a row and until when the next try must wait.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempts {
-    pub failures: u32,
-    pub locked_until: u64,
-}
-
-/// Whether a PIN may be tried now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct LockState {
-    pub failures: u32,
-    /// Seconds to wait before the next try (0: may try now).
-    pub wait_secs: u64,
-    /// Too many wrong PINs: only a reset helps.
-    pub blocked: bool,
-}
-
-/// Whether the store holds a wallet.
-pub fn exists(store: &Store) -> Result<bool, WalletError> {
-    Ok(store.meta::<VaultRecord>(VAULT)?.is_some())
-}
-
-/// Creates the data key for a new wallet and the batch that stores it under `pin`.
-pub fn create(pin: &Pin, kdf: KdfParams) -> Result<(DataKey, Batch), WalletError> {
+    store: &str,
+) -> Result<(DataKey, VaultRecord), WalletError> {
     check_new_pin(pin)?;
-    let key = DataKey::generate()?;
-    let batch = wrap_batch(&key, pin, kdf)?;
-    Ok((key, batch))
+    wrap_new(pin, kdf, store)
 }
 
-fn wrap_batch(key: &DataKey, pin: &Pin, kdf: KdfParams) -> Result<Batch, WalletError> {
+/// A new data key under `pin` (already checked), for the store named `store`.
+pub(crate) fn wrap_new(
+    pin: &Pin,
+    kdf: KdfParams,
+    store: &str,
+) -> Result<(DataKey, VaultRecord), WalletError> {
     let mut salt = vec![0u8; 16];
     fill_random(&mut salt)?;
     let kek = derive_kek(pin, &salt, kdf)?;
+    let (key, wrapped_key) = DataKey::generate_wrapped(&kek)?;
     let record = VaultRecord {
-        version: 1,
+        version: 2,
         kdf,
         salt,
-        wrapped_key: key.wrap(&kek)?,
+        wrapped_key,
+        store: store.to_owned(),
     };
-    let mut batch = Batch::new();
-    batch.put_meta(VAULT, &record)?;
-    batch.put_meta(ATTEMPTS, &Attempts::default())?;
-    Ok(batch)
-}
-
-/// The lock state at `now`.
-pub fn lock_state(store: &Store, now: u64) -> Result<LockState, WalletError> {
-    let attempts: Attempts = store.meta(ATTEMPTS)?.unwrap_or_default();
-    Ok(LockState {
-        failures: attempts.failures,
-        wait_secs: attempts.locked_until.saturating_sub(now),
-        blocked: wait_after(attempts.failures).is_none(),
-    })
+    Ok((key, record))
 }
 
 /// Opens the data key with `pin`.
 ///
-/// The failure is counted and made durable *before* the PIN is tried, and only cleared
-/// after a right PIN: killing the process during the (slow) key derivation cannot be used
-/// to try PINs without them counting.
-pub fn unlock(store: &Store, pin: &Pin, now: u64) -> Result<DataKey, WalletError> {
-    let record: VaultRecord = store.meta(VAULT)?.ok_or(WalletError::NotInitialised)?;
-    let attempts: Attempts = store.meta(ATTEMPTS)?.unwrap_or_default();
-    if wait_after(attempts.failures).is_none() {
-        return Err(WalletError::Blocked);
-    }
-    if attempts.locked_until > now {
-        return Err(WalletError::LockedOut {
-            wait_secs: attempts.locked_until - now,
-        });
-    }
-    let failures = attempts.failures + 1;
-    let counted = Attempts {
-        failures,
-        locked_until: now + wait_after(failures).unwrap_or(0),
-    };
-    let mut batch = Batch::new();
-    batch.put_meta(ATTEMPTS, &counted)?;
-    store.apply(batch)?;
+/// The try is counted and made durable *before* the PIN is tried, and only cleared after
+/// a right PIN: killing the process during the (slow) key derivation, or trying many PINs
+/// at once, cannot be used to try PINs without them counting.
+pub(crate) fn unlock(
+    record: &VaultRecord,
+    store: &Store,
+    pin: &Pin,
+    now: u64,
+) -> Result<DataKey, WalletError> {
+    unlock_wrapped(
+        store,
+        &record.salt,
+        record.kdf,
+        &record.wrapped_key,
+        pin,
+        now,
+    )
+}
 
-    let kek = derive_kek(pin, &record.salt, record.kdf)?;
-    match DataKey::unwrap(&record.wrapped_key, &kek) {
+/// [`unlock`] for any record shape (the legacy one too): the counter is in `store`.
+pub(crate) fn unlock_wrapped(
+    store: &Store,
+    salt: &[u8],
+    kdf: KdfParams,
+    wrapped: &[u8],
+    pin: &Pin,
+    now: u64,
+) -> Result<DataKey, WalletError> {
+    let counted: Counted = attempts::count_try(store, now)?;
+    let kek = derive_kek(pin, salt, kdf)?;
+    match DataKey::unwrap(wrapped, &kek) {
         Ok(key) => {
-            let mut batch = Batch::new();
-            batch.put_meta(ATTEMPTS, &Attempts::default())?;
-            store.apply(batch)?;
+            attempts::clear(store, &counted)?;
             Ok(key)
         }
-        Err(_) => match wait_after(failures) {
+        Err(_) => match crate::pin::wait_after(counted.failures) {
             None => Err(WalletError::Blocked),
             Some(wait_secs) => Err(WalletError::WrongPin {
-                failures,
+                failures: counted.failures,
                 wait_secs,
             }),
         },
     }
-}
-
-/// Re-wraps the data key under `new_pin` after checking `old_pin`.
-pub fn change_pin(
-    store: &Store,
-    old_pin: &Pin,
-    new_pin: &Pin,
-    kdf: KdfParams,
-    now: u64,
-) -> Result<(), WalletError> {
-    check_new_pin(new_pin)?;
-    let key = unlock(store, old_pin, now)?;
-    store.apply(wrap_batch(&key, new_pin, kdf)?)?;
-    Ok(())
 }

@@ -1,5 +1,5 @@
 //! The wallet as its users drive it: [`Wallet`] before the PIN, [`UnlockedWallet`] after.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use protocol::credential_types::Lang;
@@ -13,12 +13,14 @@ use crate::error::WalletError;
 use crate::history::{self, Event, EventKind, SharingRecord};
 use crate::http::Http;
 use crate::issuance;
+use crate::keeper::Keeper;
 use crate::pin::Pin;
 use crate::presentation::{self, Answered, PendingRequest};
 use crate::status::{self, StatusReport};
 use crate::store::{Batch, Store, TreeId};
 use crate::trust::TrustConfig;
-use crate::vault::{self, LockState};
+use crate::vault::LockState;
+use crate::wipe::wipe_stack;
 
 /// How a wallet is set up.
 #[derive(Clone)]
@@ -49,9 +51,10 @@ impl WalletConfig {
 }
 
 struct Inner {
-    store: Store,
+    keeper: Keeper,
     config: WalletConfig,
     http: Http,
+    repaired: Vec<PathBuf>,
 }
 
 /// A wallet whose data key is not yet available.
@@ -60,64 +63,80 @@ pub struct Wallet {
     inner: Arc<Inner>,
 }
 
-/// A wallet opened with the PIN. Dropping it forgets the data key.
+/// A wallet opened with the PIN. Dropping it (locking) forgets the data key: its memory is
+/// zeroed.
 pub struct UnlockedWallet {
     inner: Arc<Inner>,
+    store: Arc<Store>,
     key: DataKey,
 }
 
 impl Wallet {
-    /// Opens (or creates the files of) the wallet in `config.data_dir`.
+    /// Opens (or creates the directory of) the wallet in `config.data_dir`, holding its
+    /// lock until the last handle is dropped. Wider modes than owner-only are repaired
+    /// ([`Wallet::repaired`] lists them for a warning).
     pub fn open(config: WalletConfig) -> Result<Wallet, WalletError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| WalletError::Store(crate::store::StoreError::Db(sled::Error::Io(e))))?;
-        let store = Store::open(&config.data_dir.join("wallet.db"))?;
+        let (keeper, repaired) = Keeper::open(&config.data_dir)?;
         Ok(Wallet {
             inner: Arc::new(Inner {
-                store,
+                keeper,
                 config,
                 http: Http::new()?,
+                repaired,
             }),
         })
     }
 
+    /// The wallet's files and directories that others could read when it was opened; they
+    /// are owner-only now.
+    pub fn repaired(&self) -> &[PathBuf] {
+        &self.inner.repaired
+    }
+
     /// Whether a wallet was set up here.
     pub fn is_initialised(&self) -> Result<bool, WalletError> {
-        vault::exists(&self.inner.store)
+        Ok(self.inner.keeper.is_initialised())
     }
 
     /// Sets up a new wallet with `pin`.
     pub fn init(&self, pin: &Pin) -> Result<UnlockedWallet, WalletError> {
-        if self.is_initialised()? {
-            return Err(WalletError::AlreadyInitialised);
-        }
-        let (key, batch) = vault::create(pin, self.inner.config.kdf)?;
-        self.inner.store.apply(batch)?;
-        Ok(UnlockedWallet {
-            inner: self.inner.clone(),
-            key,
-        })
+        let opened = self.inner.keeper.init(pin, self.inner.config.kdf);
+        wipe_stack();
+        let (store, key) = opened?;
+        Ok(self.unlocked(store, key))
     }
 
-    /// Opens the wallet with `pin`, counting wrong PINs.
+    /// Opens the wallet with `pin`, counting wrong PINs; one unlock at a time.
     pub fn unlock(&self, pin: &Pin) -> Result<UnlockedWallet, WalletError> {
-        let key = vault::unlock(&self.inner.store, pin, self.inner.config.clock.now())?;
-        Ok(UnlockedWallet {
+        let opened = self.inner.keeper.unlock(pin, self.inner.config.clock.now());
+        wipe_stack();
+        let (store, key) = opened?;
+        Ok(self.unlocked(store, key))
+    }
+
+    fn unlocked(&self, store: Arc<Store>, key: DataKey) -> UnlockedWallet {
+        UnlockedWallet {
             inner: self.inner.clone(),
+            store,
             key,
-        })
+        }
     }
 
     /// Whether a PIN may be tried now.
     pub fn lock_state(&self) -> Result<LockState, WalletError> {
-        vault::lock_state(&self.inner.store, self.inner.config.clock.now())
+        self.inner.keeper.lock_state(self.inner.config.clock.now())
     }
 
-    /// Deletes everything in the wallet. No PIN needed: it is the way out of a forgotten
-    /// PIN, and nothing readable is lost to whoever does it.
+    /// Deletes the wallet: its vault and every store are removed from the disk. No PIN
+    /// needed: it is the way out of a forgotten PIN, and nothing readable is lost to
+    /// whoever does it. Refused while the wallet is unlocked ([`WalletError::StillOpen`]).
     pub fn reset(&self) -> Result<(), WalletError> {
-        self.inner.store.clear()?;
-        Ok(())
+        self.inner.keeper.reset()
+    }
+
+    /// The wallet's directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.config.data_dir
     }
 }
 
@@ -130,9 +149,16 @@ pub struct Export {
     pub history: Vec<Event>,
 }
 
+impl Drop for UnlockedWallet {
+    fn drop(&mut self) {
+        // Whatever the calls made while unlocked left on this thread's stack goes too.
+        wipe_stack();
+    }
+}
+
 impl UnlockedWallet {
     pub(crate) fn store(&self) -> &Store {
-        &self.inner.store
+        &self.store
     }
 
     pub(crate) fn key(&self) -> &DataKey {
@@ -153,28 +179,30 @@ impl UnlockedWallet {
 
     /// Checks the PIN again (approving a request needs it), counting wrong PINs.
     pub fn confirm_pin(&self, pin: &Pin) -> Result<(), WalletError> {
-        vault::unlock(&self.inner.store, pin, self.now()).map(|_| ())
+        let confirmed = self.inner.keeper.confirm(&self.store, pin, self.now());
+        wipe_stack();
+        confirmed
     }
 
-    /// Replaces the PIN.
-    pub fn change_pin(&self, old: &Pin, new: &Pin) -> Result<(), WalletError> {
-        vault::change_pin(
-            &self.inner.store,
+    /// Replaces the PIN. The wallet gets a new data key and everything is moved to a new
+    /// store (with the `pin_changed` event) that replaces the old one in one step; the old
+    /// store is then removed, so nothing on disk opens with the old PIN. Refused while
+    /// another handle of this wallet is unlocked ([`WalletError::StillOpen`]).
+    pub fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<(), WalletError> {
+        let now = self.now();
+        let changed = self.inner.keeper.change_pin(
+            (&self.store, &self.key),
             old,
             new,
             self.inner.config.kdf,
-            self.now(),
-        )?;
-        let mut batch = Batch::new();
-        history::record(
-            self.store(),
-            &self.key,
-            &mut batch,
-            self.now(),
-            EventKind::PinChanged,
-        )?;
-        self.store().apply(batch)?;
-        Ok(())
+            now,
+        );
+        wipe_stack();
+        let (store, key) = changed?;
+        // The old key is zeroed as it is dropped here, the old store closed.
+        self.key = key;
+        self.store = store;
+        self.inner.keeper.remove_unused()
     }
 
     /// A page of credentials, newest first.

@@ -426,7 +426,7 @@ async fn revoked_credential_is_outdated_and_never_presented() {
 async fn pin_change_reset_and_history_survive_restarts() {
     let w = world().await;
     {
-        let wallet = w.filled_wallet("woonhistorie").await;
+        let mut wallet = w.filled_wallet("woonhistorie").await;
         wallet
             .change_pin(&Pin::new(PIN), &Pin::new("918273"))
             .unwrap();
