@@ -171,3 +171,53 @@ async fn a_genuine_statement_is_valid_and_a_changed_one_is_not() {
     old["version"] = json!(1);
     refused(&w, &old, "version 1").await;
 }
+
+/// The municipality's page for a child's travel document: the wallet shows Regie's sentence
+/// for it, signs it, and the file verifies with that sentence.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_travel_document_statement_is_signed_on_the_page_and_verifies() {
+    let w = World::start().await;
+    let wallet = w.wallet(&["uittreksel-brp"]).await;
+    let started = w
+        .start_on_page(
+            STATEMENT,
+            &[
+                ("kind", "reisdocument"),
+                ("name", "Zoey den Braber"),
+                ("document", "identiteitskaart"),
+            ],
+        )
+        .await;
+    let cookie = Some(started.cookie.as_str());
+    let (_, html) = w
+        .get_page(&format!("{STATEMENT}/{}", started.id), cookie)
+        .await;
+    let pending = wallet
+        .assess_request(&link_on_page(&html), Lang::Nl)
+        .await
+        .unwrap();
+    assert_eq!(pending.assessment.verdict.code(), "ok");
+    let sentence = "Ik heb het gezag over Zoey den Braber en geef toestemming voor een \
+                    identiteitskaart voor dit kind.";
+    assert_eq!(pending.assessment.statements[0].text, sentence);
+    wallet.approve(&pending).await.unwrap();
+    let (status, file) = w
+        .get_page(
+            &format!("{STATEMENT}/{}/verklaring.json", started.id),
+            cookie,
+        )
+        .await;
+    assert_eq!(status, 200, "{file}");
+    let (status, v) = verify(&w, &serde_json::from_str(&file).unwrap()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["statements"][0]["text"], sentence);
+    // A travel document the type does not know is refused by the page itself.
+    let r = reqwest::Client::new()
+        .post(format!("{}{STATEMENT}/start", w.verifier_url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("kind=reisdocument&name=Zoey&document=rijbewijs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
