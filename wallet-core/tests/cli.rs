@@ -192,6 +192,12 @@ async fn cli_takes_an_offer_and_answers_requests() {
     );
     let c = cli.clone();
     let out = cli.data_dir.with_file_name("export.json");
+    // An existing file that everyone may read: the export must not keep its mode.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&out, "old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let o = out.clone();
     let exported =
         blocking(move || c.run(&["export", "--out", o.to_str().unwrap()], &pin_line())).await;
