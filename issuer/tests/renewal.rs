@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use protocol::jose::{PublicJwk, SigningKey};
-use protocol::oid4vci::TokenGrant;
 use protocol::sd_jwt_vc::{self, Clock as VcClock};
 use serde_json::{json, Value};
 
@@ -58,18 +57,6 @@ async fn ids(s: &Server) -> Vec<String> {
         .collect()
 }
 
-async fn refresh(s: &Server, token: &str) -> (u16, Value) {
-    let r = s
-        .http
-        .post(format!("{}/token", s.base))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(TokenGrant::refresh_form(token))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap())
-}
-
 async fn revoke(s: &Server, id: &str) {
     let r = s
         .http
@@ -88,7 +75,7 @@ async fn revoked_as_lost_the_wallet_can_no_longer_renew() {
     let other = take_offer(&s, "woonhistorie").await;
     revoke(&s, &lost.credential_id).await;
 
-    let (status, body) = refresh(&s, &lost.refresh_token).await;
+    let (status, body) = s.refresh(&lost.refresh_token).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant")),
@@ -96,13 +83,13 @@ async fn revoked_as_lost_the_wallet_can_no_longer_renew() {
     );
     // Nothing was issued to the lost wallet, and its token stays spent.
     assert_eq!(ids(&s).await.len(), 2);
-    assert_eq!(refresh(&s, &lost.refresh_token).await.0, 400);
+    assert_eq!(s.refresh(&lost.refresh_token).await.0, 400);
 
     // The person's other wallet is not affected, and keeps renewing through rotation.
-    let (status, token) = refresh(&s, &other.refresh_token).await;
+    let (status, token) = s.refresh(&other.refresh_token).await;
     assert_eq!(status, 200, "{token}");
     assert_eq!(redeem(&s, "woonhistorie", &token).await.0, 200);
-    let (status, _) = refresh(&s, token["refresh_token"].as_str().unwrap()).await;
+    let (status, _) = s.refresh(token["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, 200);
 }
 
@@ -111,12 +98,12 @@ async fn a_renewed_copy_revoked_as_lost_ends_the_whole_grant() {
     let s = start().await;
     let held = take_offer(&s, "uittreksel-brp").await;
     // Renew once: the fresh copy belongs to the same grant.
-    let (status, token) = refresh(&s, &held.refresh_token).await;
+    let (status, token) = s.refresh(&held.refresh_token).await;
     assert_eq!(status, 200);
     let (_, renewed_id) = redeem(&s, "uittreksel-brp", &token).await;
     assert_ne!(renewed_id, held.credential_id);
     revoke(&s, &renewed_id).await;
-    let (status, _) = refresh(&s, token["refresh_token"].as_str().unwrap()).await;
+    let (status, _) = s.refresh(token["refresh_token"].as_str().unwrap()).await;
     assert_eq!(
         status, 400,
         "the rotated token of a lost wallet is refused too"
@@ -139,7 +126,7 @@ async fn revoked_because_of_a_move_renewal_brings_the_new_address() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let (status, token) = refresh(&s, &held.refresh_token).await;
+    let (status, token) = s.refresh(&held.refresh_token).await;
     assert_eq!(status, 200, "{token}");
     let nonce = s.nonce().await;
     let (status, body) = s

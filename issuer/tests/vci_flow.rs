@@ -479,32 +479,17 @@ async fn refresh_tokens_rotate_and_cannot_be_replayed() {
     let (status, body) = s.token(&code, None).await;
     assert_eq!(status, 200);
     let first = body["refresh_token"].as_str().unwrap().to_owned();
-    let refresh = |token: &str| {
-        let http = s.http.clone();
-        let url = format!("{}/token", s.base);
-        let form = protocol::oid4vci::TokenGrant::refresh_form(token);
-        async move {
-            let r = http
-                .post(url)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(form)
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        }
-    };
-    let (status, body) = refresh(&first).await;
+    let (status, body) = s.refresh(&first).await;
     assert_eq!(status, 200, "{body}");
     let second = body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
-    let (status, body) = refresh(&first).await;
+    let (status, body) = s.refresh(&first).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
     );
-    let (status, _) = refresh("made-up").await;
+    let (status, _) = s.refresh("made-up").await;
     assert_eq!(status, 400);
-    let (status, _) = refresh(&second).await;
+    let (status, _) = s.refresh(&second).await;
     assert_eq!(status, 200);
 }

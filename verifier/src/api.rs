@@ -157,8 +157,8 @@ pub fn start_session(
     if request.transaction_data.len() > MAX_TRANSACTION_DATA {
         return Err(invalid("too many transaction_data entries"));
     }
-    match check_for_purpose(purpose, &request.transaction_data) {
-        Ok(_) => {}
+    let statements = match check_for_purpose(purpose, &request.transaction_data) {
+        Ok(statements) => statements,
         Err(refusal @ StatementRefusal::Invalid { .. }) => {
             return Err(error(
                 StatusCode::BAD_REQUEST,
@@ -173,16 +173,13 @@ pub fn start_session(
                 &refusal.to_string(),
             ))
         }
-    }
-    for t in &request.transaction_data {
-        let names_queries = t
-            .get("credential_ids")
-            .and_then(Value::as_array)
-            .is_some_and(|ids| {
-                ids.iter()
-                    .all(|id| id.as_str().is_some_and(|id| query.credential(id).is_some()))
-            });
-        if !names_queries {
+    };
+    for statement in &statements {
+        if !statement
+            .credential_ids
+            .iter()
+            .all(|id| query.credential(id).is_some())
+        {
             return Err(invalid(
                 "each transaction_data entry's credential_ids must name queries of dcql_query",
             ));

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use protocol::dates::days_in_month;
+
 /// A date whose month, day or whole value may be unknown. Ordered chronologically, an
 /// unknown part sorting before every known value of that part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -33,7 +35,9 @@ impl PartialDate {
             (y, 0, 0) => Ok(PartialDate::Year(y)),
             (_, 0, _) => Err(DateError),
             (y, m, 0) if m <= 12 => Ok(PartialDate::YearMonth(y, m as u8)),
-            (y, m, d) if m <= 12 && d >= 1 && d <= days_in_month(y, m as u8) as u16 => {
+            (y, m, d)
+                if m <= 12 && d >= 1 && d <= u16::from(days_in_month(y, m as u8).unwrap_or(0)) =>
+            {
                 Ok(PartialDate::Full(y, m as u8, d as u8))
             }
             _ => Err(DateError),
@@ -111,15 +115,6 @@ impl PartialOrd for PartialDate {
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.dutch())
-    }
-}
-
-fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

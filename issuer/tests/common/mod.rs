@@ -121,6 +121,19 @@ impl Server {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The refresh grant at the token endpoint: (status, body).
+    pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/token", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(protocol::oid4vci::TokenGrant::refresh_form(refresh_token))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
     pub async fn get_json(&self, path: &str) -> Value {
         self.http
             .get(format!("{}{path}", self.base))
