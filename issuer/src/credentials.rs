@@ -107,7 +107,7 @@ fn brp_extract(person: &Person, today: PartialDate) -> CredentialClaims {
     insert_opt(&mut claims, "municipality", person.municipality.clone());
     // Only "true" when certain: a birth date with unknown parts counts from its latest
     // possible day.
-    let age = latest_possible(person.birth.date).and_then(|born| born.years_until(today));
+    let age = person.birth.date.certain_age(today);
     claims.insert("age_over_18".into(), age.is_some_and(|a| a >= 18).into());
     if let Some((value, node)) = custody::custody_claim(person, today) {
         frame = frame.with(CUSTODY, node);
@@ -124,22 +124,6 @@ fn brp_extract(person: &Person, today: PartialDate) -> CredentialClaims {
         }
     }
     CredentialClaims { claims, frame }
-}
-
-fn latest_possible(date: PartialDate) -> Option<PartialDate> {
-    match date {
-        PartialDate::Full(..) => Some(date),
-        PartialDate::YearMonth(y, m) => {
-            let last_day = match m {
-                2 => 29,
-                4 | 6 | 9 | 11 => 30,
-                _ => 31,
-            };
-            Some(PartialDate::Full(y, m, last_day))
-        }
-        PartialDate::Year(y) => Some(PartialDate::Full(y, 12, 31)),
-        PartialDate::Unknown => None,
-    }
 }
 
 fn address_history(person: &Person, residents: &[(Name, PartialDate)]) -> CredentialClaims {

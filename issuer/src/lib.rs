@@ -1,7 +1,9 @@
 //! `regie-issuer`: the municipality's side of Regie.
+pub mod cases;
 pub mod credentials;
 pub mod documents;
 pub mod keys;
+pub mod life_events;
 pub mod openapi;
 pub mod pdf;
 pub mod person;

@@ -49,9 +49,11 @@ regie-issuer — the municipality's issuer of Regie credentials
 Usage:
   regie-issuer serve [--listen ADDR] [--public-url URL] [--data-dir DIR] [--key FILE]
                      [--fixtures DIR] [--batch-size N]
+                     [--verifier-url URL --verifier-party FILE]
                                           run the issuer service (citizen portal at /,
                                           OpenID4VCI endpoints, status list, back-office
-                                          API, PDF extracts)
+                                          API, PDF extracts, consent cases, the clerk's
+                                          desk at /balie)
   regie-issuer persons [--fixtures DIR]   list the BRP test persons
   regie-issuer public-key [--data-dir DIR] [--kid KID]
                                           print the issuer's public JWK (creating the key
@@ -70,6 +72,13 @@ Options:
                    (default: $REGIE_ISSUER_PUBLIC_URL or http://127.0.0.1:8701)
   --key FILE       the issuer's private JWK (default: DIR/issuer-key.jwk, created if absent)
   --batch-size N   most credential copies per request (default: 5)
+  --verifier-url URL
+                   the verifier whose session API asks for consents (default:
+                   $REGIE_ISSUER_VERIFIER_URL)
+  --verifier-party FILE
+                   the municipality's registration at that verifier (party.json with its
+                   client_id and api_key; default: $REGIE_ISSUER_VERIFIER_PARTY); without
+                   both, consent cases (moves, a child's travel document) are off
 
 Environment:
   REGIE_ISSUER_ADMIN_TOKEN   bearer token of the back-office API; without it the
@@ -173,6 +182,8 @@ async fn serve(args: &[String]) -> Result<(), String> {
             "--key",
             "--fixtures",
             "--batch-size",
+            "--verifier-url",
+            "--verifier-party",
         ],
     )?;
     let listen = options
@@ -223,11 +234,36 @@ async fn serve(args: &[String]) -> Result<(), String> {
         batch_size,
         clock: Arc::new(service::SystemClock),
     });
+    let verifier_url = options
+        .get("--verifier-url")
+        .map(str::to_owned)
+        .or_else(|| std::env::var("REGIE_ISSUER_VERIFIER_URL").ok());
+    let verifier_party = options
+        .get("--verifier-party")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("REGIE_ISSUER_VERIFIER_PARTY").map(PathBuf::from));
+    let cases = match (verifier_url, verifier_party) {
+        (Some(url), Some(party)) => {
+            use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
+            let party = PartyConfig::from_file(&url, &party).map_err(|e| e.to_string())?;
+            let client = VerifierClient::new(party).map_err(|e| e.to_string())?;
+            Some(Arc::new(
+                Cases::new(issuer.clone(), client).map_err(|e| e.to_string())?,
+            ))
+        }
+        (None, None) => {
+            eprintln!(
+                "regie-issuer: no --verifier-url and --verifier-party; consent cases are off"
+            );
+            None
+        }
+        _ => return Err("--verifier-url and --verifier-party go together".into()),
+    };
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     eprintln!("regie-issuer: listening on {listen}, issuer identifier {public_url}");
-    axum::serve(listener, service::router(issuer))
+    axum::serve(listener, service::router_with_cases(issuer, cases))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -74,11 +74,29 @@ type Shared = Arc<Issuer>;
 pub const DISPLAY_NAME: &str = "Gemeente Voorbeeldstad (demo, fictief)";
 
 /// The router with every endpoint: the protocol endpoints, the back-office API and the
-/// citizen portal.
+/// citizen portal, without consent cases.
 pub fn router(issuer: Shared) -> Router {
+    router_with_cases(issuer, None)
+}
+
+/// The router with consent cases, asked for through the verifier as the party `cases`
+/// holds; their open sessions are followed in the background.
+pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>) -> Router {
+    if let (Some(cases), Ok(runtime)) = (&cases, tokio::runtime::Handle::try_current()) {
+        let cases = Arc::downgrade(cases);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                // Ends with the service: the task holds the cases only while it works.
+                let Some(cases) = cases.upgrade() else { break };
+                cases.follow_open_sessions().await;
+            }
+        });
+    }
     // A store that cannot open the portal's trees answers the portal's pages with an error
     // rather than stopping the protocol endpoints.
-    let portal = crate::portal::router(issuer.clone()).unwrap_or_else(|e| {
+    let portal = crate::portal::router(issuer.clone(), cases).unwrap_or_else(|e| {
         let reason = e.to_string();
         Router::new().fallback(move || {
             let reason = reason.clone();
@@ -176,7 +194,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Compares two secrets by their digests, so the time taken says nothing about how many
 /// leading bytes matched.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     protocol::jose::sha256(given) == protocol::jose::sha256(expected)
 }
 
@@ -674,39 +692,32 @@ async fn record_move(
         postal_code: Some(body.postal_code),
         locality: Some(body.locality),
     };
-    match issuer
-        .persons
-        .record_move(&bsn, address, &body.municipality, date)
-        .await
-    {
-        Ok(_) => {}
-        Err(crate::person::SourceError::NotFound) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "unknown_person",
-                "no person with this BSN",
-            )
-        }
-        Err(crate::person::SourceError::Unsupported) => {
-            return error(
-                StatusCode::CONFLICT,
-                "read_only_source",
-                "the person source cannot record moves",
-            )
-        }
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()),
-    }
-    let credentials = match issuer.store.credentials_of(bsn.as_str()) {
-        Ok(c) => c,
-        Err(e) => return internal(e),
-    };
-    let mut revoked = 0;
-    for record in credentials.iter().filter(|c| !c.revoked) {
-        if let Err(e) = issuer.store.revoke(&record.id) {
-            return internal(e);
-        }
-        revoked += 1;
-    }
+    use crate::life_events::MoveError;
+    use crate::person::SourceError;
+    let revoked =
+        match crate::life_events::record_move(&issuer, &bsn, address, &body.municipality, date)
+            .await
+        {
+            Ok(n) => n,
+            Err(MoveError::Source(SourceError::NotFound)) => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "unknown_person",
+                    "no person with this BSN",
+                )
+            }
+            Err(MoveError::Source(SourceError::Unsupported)) => {
+                return error(
+                    StatusCode::CONFLICT,
+                    "read_only_source",
+                    "the person source cannot record moves",
+                )
+            }
+            Err(MoveError::Source(e)) => {
+                return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string())
+            }
+            Err(MoveError::Store(e)) => return internal(e),
+        };
     no_store(Json(json!({"revoked": revoked})))
 }
 

@@ -275,6 +275,39 @@ pub async fn get_session(
     }
 }
 
+/// `GET /api/sessions/{id}/statement`: the signed statement file of a finished session that
+/// carried transaction data, for the party that made it to keep with its case.
+pub async fn get_statement(
+    State(verifier): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let party = match authenticated(&verifier, &headers) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let session = match verifier.sessions.get(&id) {
+        Ok(s) if s.party_id == party.id => s,
+        Ok(_) => return session_error(SessionError::Unknown),
+        Err(e) => return session_error(e),
+    };
+    if session.status_at(verifier.clock.now()) != SessionStatus::Done {
+        return error(
+            StatusCode::CONFLICT,
+            "not_done",
+            "the session has no verified answer",
+        );
+    }
+    match crate::statements::StatementFile::from_session(&session, party) {
+        Some(file) => no_store(Json(file)),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "no_statement",
+            "the session carried no statement",
+        ),
+    }
+}
+
 fn session_link(
     verifier: &Shared,
     session: Result<Session, SessionError>,

@@ -57,6 +57,7 @@ pub fn router(verifier: Shared) -> Router {
     Router::new()
         .route("/api/sessions", post(api::create_session))
         .route("/api/sessions/{id}", get(api::get_session))
+        .route("/api/sessions/{id}/statement", get(api::get_statement))
         .route("/api/sessions/{id}/qr.png", get(api::session_qr_png))
         .route("/api/sessions/{id}/qr.svg", get(api::session_qr_svg))
         .route("/api/openapi.json", get(crate::openapi::serve))

@@ -117,6 +117,9 @@ pub struct SignedStatement {
 #[derive(Clone, Debug, Serialize)]
 pub struct VerifiedStatement {
     pub relying_party: String,
+    /// The party's client identifier as it signed the request (prefix included), so that a
+    /// back-end can tell its own statements from another party's.
+    pub client_id: String,
     pub purpose: String,
     pub signed_at: u64,
     /// The statements, each as its sentence and its signed entry.
@@ -220,6 +223,7 @@ pub fn verify_statement(
         .collect::<Result<Vec<_>, StatementError>>()?;
     Ok(VerifiedStatement {
         relying_party: registration.legal_name.clone(),
+        client_id: signed.client_id.clone(),
         purpose: purpose.name.nl.clone(),
         signed_at: file.signed_at,
         statements,

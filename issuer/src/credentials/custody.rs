@@ -9,7 +9,7 @@
 use protocol::sd_jwt::{ArrayFrame, Node, ObjectFrame};
 use serde_json::{Map, Value};
 
-use super::{insert_opt, latest_possible, name_claims, DECOYS};
+use super::{insert_opt, name_claims, DECOYS};
 use crate::person::{PartialDate, Person, Ward};
 
 /// The claim name.
@@ -63,10 +63,7 @@ pub(super) fn custody_claim(person: &Person, today: PartialDate) -> Option<(Valu
 /// out once certainly of age. A birth date with unknown parts counts from its latest
 /// possible day; an unknown one keeps the child, as the BRP stated the relation.
 fn still_minor(ward: &Ward, today: PartialDate) -> bool {
-    let age = ward
-        .birth_date
-        .and_then(latest_possible)
-        .and_then(|born| born.years_until(today));
+    let age = ward.birth_date.and_then(|born| born.certain_age(today));
     age.is_none_or(|years| years < MAJORITY)
 }
 

@@ -77,6 +77,26 @@ impl PartialDate {
     }
 
     /// Whole years from this date to `on` (both full dates); `None` when not computable.
+    /// The last day this date can be: a birth date with unknown parts counts from it, so
+    /// that an age computed from it is certain ("18" means at least 18).
+    pub fn latest_possible(self) -> Option<PartialDate> {
+        match self {
+            PartialDate::Full(..) => Some(self),
+            PartialDate::YearMonth(y, m) => {
+                let last_day = protocol::dates::days_in_month(y, m).unwrap_or(28);
+                Some(PartialDate::Full(y, m, last_day))
+            }
+            PartialDate::Year(y) => Some(PartialDate::Full(y, 12, 31)),
+            PartialDate::Unknown => None,
+        }
+    }
+
+    /// Whole years someone born on this date is certainly at least on `today` (counting
+    /// from the latest possible day); `None` when the date is unknown.
+    pub fn certain_age(self, today: PartialDate) -> Option<u16> {
+        self.latest_possible()?.years_until(today)
+    }
+
     pub fn years_until(&self, on: PartialDate) -> Option<u16> {
         match (*self, on) {
             (PartialDate::Full(y1, m1, d1), PartialDate::Full(y2, m2, d2))

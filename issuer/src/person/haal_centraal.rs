@@ -146,6 +146,31 @@ impl HaalCentraalSource {
         Ok(answer.verblijfplaatsen)
     }
 
+    /// The persons the BRP finds at `address`'s postal code and house number (letter and
+    /// addition included when given); callers still compare the dwelling.
+    async fn at_address(&self, address: &Address) -> Result<Vec<Person>, SourceError> {
+        let (Some(postcode), Some(number)) = (&address.postal_code, address.house_number) else {
+            return Ok(Vec::new());
+        };
+        let mut query = json!({
+            "type": "ZoekMetPostcodeEnHuisnummer",
+            "postcode": postcode,
+            "huisnummer": number,
+            "fields": FIELDS,
+        });
+        if let Some(letter) = &address.house_letter {
+            query["huisletter"] = letter.clone().into();
+        }
+        if let Some(addition) = &address.house_number_addition {
+            query["huisnummertoevoeging"] = addition.clone().into();
+        }
+        self.persons(query)
+            .await?
+            .into_iter()
+            .map(|found| to_person(found, Vec::new()))
+            .collect()
+    }
+
     /// Fills in the names and birth dates of `person`'s wards from their own records. A
     /// ward the BRP does not return keeps only the BSN the custody relation gave.
     async fn name_wards(&self, person: &mut Person) -> Result<(), SourceError> {
@@ -218,24 +243,8 @@ impl PersonSource for HaalCentraalSource {
         let Residence::Address(address) = residence else {
             return Ok(Vec::new());
         };
-        let (Some(postcode), Some(number)) = (&address.postal_code, address.house_number) else {
-            return Ok(Vec::new());
-        };
-        let mut query = json!({
-            "type": "ZoekMetPostcodeEnHuisnummer",
-            "postcode": postcode,
-            "huisnummer": number,
-            "fields": FIELDS,
-        });
-        if let Some(letter) = &address.house_letter {
-            query["huisletter"] = letter.clone().into();
-        }
-        if let Some(addition) = &address.house_number_addition {
-            query["huisnummertoevoeging"] = addition.clone().into();
-        }
         let mut residents = Vec::new();
-        for found in self.persons(query).await? {
-            let person = to_person(found, Vec::new())?;
+        for person in self.at_address(address).await? {
             if let Some(current) = person.residence.filter(|r| match &r.residence {
                 Residence::Address(a) => a.same_dwelling(address),
                 _ => false,
@@ -245,6 +254,45 @@ impl PersonSource for HaalCentraalSource {
         }
         residents.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.full().cmp(&b.0.full())));
         Ok(residents)
+    }
+
+    async fn bsns_at(&self, residence: &Residence) -> Result<Vec<Bsn>, SourceError> {
+        let Residence::Address(address) = residence else {
+            return Ok(Vec::new());
+        };
+        let mut bsns = Vec::new();
+        for person in self.at_address(address).await? {
+            if matches!(person.residence.as_ref().map(|r| &r.residence),
+                Some(Residence::Address(a)) if a.same_dwelling(address))
+            {
+                bsns.push(person.bsn);
+            }
+        }
+        Ok(bsns)
+    }
+
+    async fn find_addresses(
+        &self,
+        postal_code: &str,
+        house_number: u32,
+    ) -> Result<Vec<(Address, String)>, SourceError> {
+        let query = json!({
+            "type": "ZoekMetPostcodeEnHuisnummer",
+            "postcode": super::source::normal_postal_code(postal_code),
+            "huisnummer": house_number,
+            "fields": FIELDS,
+        });
+        let mut found: Vec<(Address, String)> = Vec::new();
+        for raw in self.persons(query).await? {
+            let person = to_person(raw, Vec::new())?;
+            if let Some(Residence::Address(a)) = person.residence.map(|r| r.residence) {
+                if !found.iter().any(|(f, _)| f.same_dwelling(&a)) {
+                    found.push((a, person.municipality.unwrap_or_default()));
+                }
+            }
+        }
+        found.sort_by_key(|(a, _)| a.street_line());
+        Ok(found)
     }
 
     async fn record_move(

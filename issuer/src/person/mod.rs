@@ -12,7 +12,7 @@ pub use bsn::{Bsn, BsnError};
 pub use custody::{CustodyKind, Ward};
 pub use date::{DateError, PartialDate};
 pub use haal_centraal::{HaalCentraalSource, MAX_RESPONSE_BYTES};
-pub use source::{FixtureSource, PersonSource, PersonSummary, SourceError};
+pub use source::{normal_postal_code, FixtureSource, PersonSource, PersonSummary, SourceError};
 
 /// A person as registered in the BRP.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +93,7 @@ pub enum Residence {
 }
 
 /// A Dutch address.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub street: String,
     pub house_number: Option<u32>,

@@ -49,6 +49,16 @@ pub trait PersonSource: Send + Sync {
         &self,
         residence: &Residence,
     ) -> Result<Vec<(Name, PartialDate)>, SourceError>;
+    /// The BSNs of everyone registered at the same dwelling as `residence` now.
+    async fn bsns_at(&self, residence: &Residence) -> Result<Vec<Bsn>, SourceError>;
+    /// The dwellings with this postal code and house number that have someone registered,
+    /// each with its municipality. A real deployment looks addresses up in the BAG, which
+    /// also knows empty dwellings; the BRP only knows addresses where someone lives.
+    async fn find_addresses(
+        &self,
+        postal_code: &str,
+        house_number: u32,
+    ) -> Result<Vec<(Address, String)>, SourceError>;
     /// A life event: `bsn` moved to `address` in `municipality` on `date`.
     async fn record_move(
         &self,
@@ -96,6 +106,14 @@ impl FixtureSource {
     }
 }
 
+/// "1014 aw" and "1014AW" name the same postal code.
+pub fn normal_postal_code(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 fn same_place(a: &Residence, b: &Residence) -> bool {
     match (a, b) {
         (Residence::Address(x), Residence::Address(y)) => x.same_dwelling(y),
@@ -137,6 +155,47 @@ impl PersonSource for FixtureSource {
             .collect();
         residents.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.full().cmp(&b.0.full())));
         Ok(residents)
+    }
+
+    async fn bsns_at(&self, residence: &Residence) -> Result<Vec<Bsn>, SourceError> {
+        Ok(self
+            .read()
+            .iter()
+            .filter(|p| {
+                p.residence
+                    .as_ref()
+                    .is_some_and(|r| same_place(&r.residence, residence))
+            })
+            .map(|p| p.bsn.clone())
+            .collect())
+    }
+
+    async fn find_addresses(
+        &self,
+        postal_code: &str,
+        house_number: u32,
+    ) -> Result<Vec<(Address, String)>, SourceError> {
+        let wanted = normal_postal_code(postal_code);
+        let mut found: Vec<(Address, String)> = Vec::new();
+        for person in self.read().iter() {
+            let Some(Residence::Address(a)) = person.residence.as_ref().map(|r| &r.residence)
+            else {
+                continue;
+            };
+            let same_code = a
+                .postal_code
+                .as_deref()
+                .is_some_and(|pc| normal_postal_code(pc) == wanted);
+            if same_code
+                && a.house_number == Some(house_number)
+                && !found.iter().any(|(f, _)| f.same_dwelling(a))
+            {
+                let municipality = person.municipality.clone().unwrap_or_default();
+                found.push((a.clone(), municipality));
+            }
+        }
+        found.sort_by_key(|(a, _)| a.street_line());
+        Ok(found)
     }
 
     async fn record_move(

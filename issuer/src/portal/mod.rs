@@ -3,8 +3,15 @@
 //! printable extract, the list of what was issued with a revoke button, and "Klopt er iets
 //! niet?". Server-rendered HTML on the NL Design System's CSS, Dutch first, usable by
 //! keyboard and screen reader; a little JavaScript only follows an offer's status.
+mod case_view;
+mod cases_api;
+mod child_consent;
 mod citizen;
+mod clerk;
+mod clerk_case;
+mod consent_link;
 mod corrections;
+mod moving;
 mod store;
 
 use std::sync::Arc;
@@ -21,10 +28,12 @@ use crate::person::Bsn;
 use crate::service::{random_token, Issuer, DISPLAY_NAME};
 pub use store::{Correction, CorrectionState, Login, PortalStore, LOGIN_TTL};
 
-/// The portal's state: the issuer and its own store.
+/// The portal's state: the issuer, its own store, and the consent cases when a verifier
+/// party is configured.
 pub struct Portal {
     pub issuer: Arc<Issuer>,
     pub store: PortalStore,
+    pub cases: Option<Arc<crate::cases::Cases>>,
 }
 
 pub type SharedPortal = Arc<Portal>;
@@ -32,10 +41,14 @@ pub type SharedPortal = Arc<Portal>;
 const COOKIE: &str = "regie_portaal";
 
 /// The portal's routes, and the back-office API for correction requests.
-pub fn router(issuer: Arc<Issuer>) -> Result<Router, crate::store::StoreError> {
+pub fn router(
+    issuer: Arc<Issuer>,
+    cases: Option<Arc<crate::cases::Cases>>,
+) -> Result<Router, crate::store::StoreError> {
     let portal = Arc::new(Portal {
         store: PortalStore::open(&issuer.store)?,
         issuer,
+        cases,
     });
     Ok(Router::new()
         .route("/", get(home))
@@ -52,6 +65,37 @@ pub fn router(issuer: Arc<Issuer>) -> Result<Router, crate::store::StoreError> {
             "/mijn/correctie",
             get(corrections::form).post(corrections::submit),
         )
+        .route("/mijn/verhuizen", get(moving::form).post(moving::submit))
+        .route("/mijn/verhuizen/{case}", get(moving::case_page))
+        .route("/mijn/verhuizen/{case}/status", get(moving::case_status))
+        .route(
+            "/mijn/reisdocument-kind",
+            get(child_consent::form).post(child_consent::submit),
+        )
+        .route(
+            "/mijn/reisdocument-kind/{case}",
+            get(child_consent::case_page),
+        )
+        .route(
+            "/mijn/reisdocument-kind/{case}/status",
+            get(child_consent::case_status),
+        )
+        .route("/toestemming/{token}", get(consent_link::page))
+        .route("/toestemming/{token}/status", get(consent_link::status))
+        .route("/balie", get(clerk::desk))
+        .route("/balie/inloggen", post(clerk::login))
+        .route("/balie/reisdocument", post(clerk::start))
+        .route("/balie/zaak/{case}", get(clerk_case::page))
+        .route("/balie/zaak/{case}/status", get(clerk_case::status))
+        .route("/balie/zaak/{case}/aan-de-balie", post(clerk_case::at_desk))
+        .route("/balie/zaak/{case}/verklaring", post(clerk_case::upload))
+        .route(
+            "/balie/zaak/{case}/verklaring/{index}",
+            get(clerk_case::download),
+        )
+        .route("/api/cases", get(cases_api::list))
+        .route("/api/cases/{case}", get(cases_api::get))
+        .route("/api/cases/{case}/statements", post(cases_api::submit))
         .route("/api/corrections", get(corrections::api_list))
         .route("/api/corrections/{id}", post(corrections::api_update))
         .with_state(portal))
@@ -68,14 +112,19 @@ pub(crate) fn login_of(portal: &Portal, headers: &HeaderMap) -> Option<Login> {
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE)
+}
+
+/// The value of the cookie `name`, if set.
+pub(crate) fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == COOKIE && !value.is_empty()).then(|| value.to_owned())
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then(|| value.to_owned())
         })
 }
 

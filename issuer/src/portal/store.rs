@@ -62,6 +62,7 @@ pub struct Correction {
 pub struct PortalStore {
     store: Store,
     logins: sled::Tree,
+    clerk_logins: sled::Tree,
     corrections: sled::Tree,
 }
 
@@ -82,6 +83,7 @@ impl PortalStore {
         Ok(PortalStore {
             store: store.clone(),
             logins: store.tree("portal_logins")?,
+            clerk_logins: store.tree("clerk_logins")?,
             corrections: store.tree("corrections")?,
         })
     }
@@ -103,6 +105,29 @@ impl PortalStore {
 
     pub fn remove_login(&self, cookie: &str) -> Result<(), StoreError> {
         self.logins.remove(login_key(cookie).as_bytes())?;
+        self.store.flush()
+    }
+
+    /// A clerk logged in at the desk until `expires_at`.
+    pub fn put_clerk(&self, cookie: &str, expires_at: u64) -> Result<(), StoreError> {
+        self.clerk_logins
+            .insert(login_key(cookie).as_bytes(), &expires_at.to_be_bytes())?;
+        self.store.flush()
+    }
+
+    /// Whether `cookie` is a clerk's login that has not expired at `now`.
+    pub fn is_clerk(&self, cookie: &str, now: u64) -> Result<bool, StoreError> {
+        let Some(bytes) = self.clerk_logins.get(login_key(cookie).as_bytes())? else {
+            return Ok(false);
+        };
+        let expires = <[u8; 8]>::try_from(bytes.as_ref())
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt)?;
+        Ok(expires > now)
+    }
+
+    pub fn remove_clerk(&self, cookie: &str) -> Result<(), StoreError> {
+        self.clerk_logins.remove(login_key(cookie).as_bytes())?;
         self.store.flush()
     }
 
