@@ -77,6 +77,16 @@ impl ClaimPath {
             })
     }
 
+    /// Whether `self` is a prefix of `other` (`null` in `other` covering any index in
+    /// `self`): `["custody", 2]` leads to `["custody", null, "bsn"]`, the element holds it.
+    pub fn leads_to(&self, other: &ClaimPath) -> bool {
+        self.0.len() <= other.0.len()
+            && self.0.iter().zip(&other.0).all(|(s, o)| match (o, s) {
+                (PathComponent::AllElements, PathComponent::Index(_)) => true,
+                (a, b) => a == b,
+            })
+    }
+
     /// Applies the pointer to `root` as OpenID4VP §7.1 describes: keys select members
     /// of objects, indices and `null` select elements of arrays; selecting into a value of
     /// the wrong type is an error, and an empty final selection is [`ClaimPathError::NoMatch`].
@@ -163,6 +173,18 @@ mod tests {
 
     fn path(v: Value) -> ClaimPath {
         ClaimPath::from_json_value(&v).unwrap()
+    }
+
+    #[test]
+    fn an_element_leads_to_the_claims_inside_it() {
+        let bsn_of_any = path(json!(["custody", null, "bsn"]));
+        assert!(path(json!(["custody", 2])).leads_to(&bsn_of_any));
+        assert!(path(json!(["custody"])).leads_to(&bsn_of_any));
+        assert!(path(json!(["custody", 2, "bsn"])).leads_to(&bsn_of_any));
+        assert!(!path(json!(["custody", 2, "given_name"])).leads_to(&bsn_of_any));
+        assert!(!path(json!(["address"])).leads_to(&bsn_of_any));
+        // A fixed index covers only itself.
+        assert!(!path(json!(["custody", 1])).leads_to(&path(json!(["custody", 2, "bsn"]))));
     }
 
     #[test]

@@ -199,10 +199,11 @@ fn within_registration(p: &VerifiedPresentation, purpose: &Purpose) -> Result<()
         return Err(VerifyError::BeyondRegistration);
     }
     for (_, path) in p.credential.sd_jwt().disclosed() {
-        // Array elements sit under their array: allowed when the array or the element is.
+        // Array elements sit under their array: allowed when the array or the element is,
+        // or when the element holds an allowed claim (`custody/2` for `custody/null/bsn`).
         if !allowed
             .iter()
-            .any(|a| path.is_within(a) || a.is_within(path))
+            .any(|a| path.is_within(a) || a.is_within(path) || path.leads_to(a))
         {
             return Err(VerifyError::BeyondRegistration);
         }

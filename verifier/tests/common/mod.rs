@@ -13,8 +13,9 @@ use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequ
 use protocol::oid4vp::{verify_request, AuthorizationResponse, RequestLink, VerifiedRequest};
 use protocol::sd_jwt::{add_key_binding, SdJwt};
 use protocol::trust::{Localized, TrustList, TrustedIssuer};
+use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router as issuer_router, Clock as IssuerClock, Issuer};
+use regie_issuer::service::{router_with_cases, Clock as IssuerClock, Issuer};
 use regie_verifier::clock::Clock;
 use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
@@ -55,10 +56,10 @@ impl Clock for ShiftClock {
     }
 }
 
-struct RealClock;
-impl IssuerClock for RealClock {
+/// The issuer follows the same moved clock as the verifier, so that cases expire too.
+impl IssuerClock for ShiftClock {
     fn now(&self) -> u64 {
-        now()
+        now() + self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -110,6 +111,9 @@ impl World {
         let dir = TempDir::new("world");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer_url = format!("http://{}", listener.local_addr().unwrap());
+        let verifier_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let verifier_url = format!("http://{}", verifier_listener.local_addr().unwrap());
+        let clock = Arc::new(ShiftClock::default());
         let issuer_key = SigningKey::generate().with_kid("test-issuer");
         let issuer = Arc::new(Issuer {
             public_url: issuer_url.clone(),
@@ -118,9 +122,18 @@ impl World {
             persons: Arc::new(FixtureSource::embedded().unwrap()),
             admin_token: ADMIN.into(),
             batch_size: 3,
-            clock: Arc::new(RealClock),
+            clock: clock.clone(),
         });
-        tokio::spawn(async move { axum::serve(listener, issuer_router(issuer)).await.unwrap() });
+        // The municipality's consent cases ask through this verifier as the party `gemeente`.
+        let party = PartyConfig::from_file(
+            &verifier_url,
+            &repo_root().join("fixtures/relying-parties/gemeente/party.json"),
+        )
+        .unwrap();
+        let cases =
+            Arc::new(Cases::new(issuer.clone(), VerifierClient::new(party).unwrap()).unwrap());
+        let app = router_with_cases(issuer, Some(cases));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
         let anchor = demo_anchor();
         let trust_list_jwt = TrustList {
@@ -139,9 +152,7 @@ impl World {
         }
         .sign(&anchor)
         .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let verifier_url = format!("http://{}", listener.local_addr().unwrap());
-        let clock = Arc::new(ShiftClock::default());
+        let listener = verifier_listener;
         let registry = Registry::load(
             &repo_root().join("fixtures/relying-parties"),
             anchor.public_jwk(),
@@ -176,6 +187,11 @@ impl World {
 
     /// A wallet holding a credential of `kind` for the test person.
     pub async fn wallet(&self, kinds: &[&str]) -> UnlockedWallet {
+        self.wallet_for(BSN, kinds).await
+    }
+
+    /// A wallet holding credentials of `kinds` for the person with `bsn`.
+    pub async fn wallet_for(&self, bsn: &str, kinds: &[&str]) -> UnlockedWallet {
         static N: AtomicU64 = AtomicU64::new(0);
         let anchor = demo_anchor();
         let trust = TrustConfig::from_texts(
@@ -194,7 +210,7 @@ impl World {
             .init(&Pin::new("482915"))
             .unwrap();
         for kind in kinds {
-            let offer = self.offer(kind).await;
+            let offer = self.offer_for(bsn, kind).await;
             wallet.accept_offer(&offer, None).await.unwrap();
         }
         wallet
