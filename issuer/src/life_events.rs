@@ -1,9 +1,27 @@
 //! Life events the municipality records in the BRP and what they mean for what it issued:
 //! a move changes the person's address, so every credential (and printed extract) carrying
 //! the old one is revoked (renewal stays possible, so the wallet fetches the new data).
-use crate::person::{Address, Bsn, PartialDate, SourceError};
+//!
+//! The fixture person source keeps persons in memory, so recorded moves are also kept in
+//! the issuer's store and replayed at start: a restart does not undo a move whose old
+//! credentials were already revoked.
+use serde::{Deserialize, Serialize};
+
+use crate::person::{Address, Bsn, PartialDate, Residence, SourceError};
 use crate::service::Issuer;
 use crate::store::StoreError;
+
+const TREE: &str = "life_events";
+
+/// A move as kept for replay.
+#[derive(Serialize, Deserialize)]
+struct MoveEvent {
+    bsn: String,
+    address: Address,
+    municipality: String,
+    /// `yyyy-mm-dd`.
+    date: String,
+}
 
 /// Why a move was not recorded.
 #[derive(Debug, thiserror::Error)]
@@ -23,10 +41,29 @@ pub async fn record_move(
     municipality: &str,
     date: PartialDate,
 ) -> Result<usize, MoveError> {
-    issuer
-        .persons
-        .record_move(bsn, address, municipality, date)
-        .await?;
+    // Recorded already (a retry after a crash between recording and revoking): revoke only.
+    let current = issuer.persons.get(bsn).await?.and_then(|p| p.residence);
+    let already = current.is_some_and(|r| {
+        r.from == date && matches!(&r.residence, Residence::Address(a) if a.same_dwelling(&address))
+    });
+    if !already {
+        let event = MoveEvent {
+            bsn: bsn.as_str().to_owned(),
+            address: address.clone(),
+            municipality: municipality.to_owned(),
+            date: date.iso().unwrap_or_default(),
+        };
+        issuer
+            .persons
+            .record_move(bsn, address, municipality, date)
+            .await?;
+        let tree = issuer.store.tree(TREE)?;
+        let id = issuer.store.generate_id()?;
+        let bytes = serde_json::to_vec(&event).map_err(|_| StoreError::Corrupt)?;
+        tree.insert(id.to_be_bytes(), bytes)
+            .map_err(StoreError::from)?;
+        issuer.store.flush()?;
+    }
     let mut revoked = 0;
     for record in issuer
         .store
@@ -38,4 +75,30 @@ pub async fn record_move(
         revoked += 1;
     }
     Ok(revoked)
+}
+
+/// Applies the recorded moves to the person source again, oldest first; run at start.
+/// Returns how many were applied.
+pub async fn replay(issuer: &Issuer) -> Result<usize, MoveError> {
+    let tree = issuer.store.tree(TREE)?;
+    let mut applied = 0;
+    for item in tree.iter() {
+        let (_, bytes) = item.map_err(StoreError::from)?;
+        let event: MoveEvent = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+        let (Ok(bsn), Ok(date)) = (Bsn::parse(&event.bsn), PartialDate::parse_iso(&event.date))
+        else {
+            return Err(StoreError::Corrupt.into());
+        };
+        match issuer
+            .persons
+            .record_move(&bsn, event.address, &event.municipality, date)
+            .await
+        {
+            Ok(_) => applied += 1,
+            // A source that holds the move itself (the BRP) or has it already.
+            Err(SourceError::Unsupported | SourceError::MoveBeforeCurrent) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(applied)
 }

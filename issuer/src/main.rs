@@ -234,6 +234,12 @@ async fn serve(args: &[String]) -> Result<(), String> {
         batch_size,
         clock: Arc::new(service::SystemClock),
     });
+    let replayed = regie_issuer::life_events::replay(&issuer)
+        .await
+        .map_err(|e| format!("replaying recorded moves: {e}"))?;
+    if replayed > 0 {
+        eprintln!("regie-issuer: {replayed} recorded move(s) applied to the person source");
+    }
     let verifier_url = options
         .get("--verifier-url")
         .map(str::to_owned)

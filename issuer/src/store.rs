@@ -281,6 +281,11 @@ impl Store {
         Ok(self.db.open_tree(name)?)
     }
 
+    /// A new identifier, increasing (with gaps) across restarts: keys that keep order.
+    pub fn generate_id(&self) -> Result<u64, StoreError> {
+        Ok(self.db.generate_id()?)
+    }
+
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;

@@ -25,6 +25,36 @@ pub struct OverviewQuery {
     gedaan: Option<String>,
 }
 
+/// The citizen's own move cases, newest first, each with its state.
+fn own_cases(portal: &SharedPortal, bsn: &str, lang: Lang) -> String {
+    let Some(cases) = portal.cases.as_ref() else {
+        return String::new();
+    };
+    let now = portal.issuer.clock.now();
+    let items: String = cases
+        .store
+        .about(bsn)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| match &c.kind {
+            crate::cases::CaseKind::Move { to, .. } => Some(format!(
+                r#"<li><a class="utrecht-link" href="/mijn/verhuizen/{r}{q}">{what} {line}</a> — {state}</li>"#,
+                r = esc(&c.case_ref),
+                q = lang.query(),
+                what = lang.t("Verhuizing naar", "Move to"),
+                line = esc(&to.line()),
+                state = super::case_view::state_text(c.state(now), lang),
+            )),
+            _ => None,
+        })
+        .take(10)
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!(r#"<ul class="utrecht-unordered-list" id="mijn-aanvragen">{items}</ul>"#)
+}
+
 /// What was issued, as the citizen thinks of it: one line per offer (all its copies) or
 /// per printed extract.
 struct Issued {
@@ -240,9 +270,29 @@ pub async fn overview(
 <h2 class="utrecht-heading-2">{issued_h}</h2>
 <p class="utrecht-paragraph">{issued_text}</p>
 {table}
+<h2 class="utrecht-heading-2">{arrange_h}</h2>
+<ul class="utrecht-unordered-list" id="regelen"><li><a class="utrecht-link" href="/mijn/verhuizen{q}">{move_l}</a></li>{child_li}</ul>{cases_html}
 <h2 class="utrecht-heading-2" id="correcties">{wrong_h}</h2>
 <p class="utrecht-paragraph">{wrong_text} <a class="utrecht-link" href="/mijn/correctie{q}">{wrong_link}</a></p>
 {corrections_html}"#,
+        arrange_h = lang.t("Regelen bij de gemeente", "Arrange with the municipality"),
+        move_l = lang.t(
+            "Verhuizing doorgeven (bij iemand gaan wonen)",
+            "Report a move (moving in with someone)"
+        ),
+        child_li = if person.custody.is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#"<li><a class="utrecht-link" href="/mijn/reisdocument-kind{}">{}</a></li>"#,
+                lang.query(),
+                lang.t(
+                    "Toestemming geven voor het reisdocument van uw kind",
+                    "Give consent for your child's travel document"
+                )
+            )
+        },
+        cases_html = own_cases(&portal, bsn.as_str(), lang),
         logged_in = lang.t("U bent ingelogd als", "You are logged in as"),
         name = esc(&person.name.full()),
         hidden = hidden_lang(lang),
