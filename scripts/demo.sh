@@ -31,7 +31,9 @@ cargo run --quiet --locked -p protocol --example demo
 export REGIE_ISSUER_ADMIN_TOKEN=${REGIE_ISSUER_ADMIN_TOKEN:-demo-admin-token}
 mkdir -p data/demo
 ./target/debug/regie-issuer serve --listen 127.0.0.1:8701 --public-url http://127.0.0.1:8701 \
-    --data-dir data/demo/issuer --key fixtures/demo/issuer.private.jwk &
+    --data-dir data/demo/issuer --key fixtures/demo/issuer.private.jwk \
+    --verifier-url http://127.0.0.1:8702 \
+    --verifier-party fixtures/relying-parties/gemeente/party.json &
 issuer=$!
 ./target/debug/regie-verifier serve --listen 127.0.0.1:8702 --public-url http://127.0.0.1:8702 \
     --data-dir data/demo/verifier &
@@ -72,6 +74,20 @@ brp_offer=$(curl -fsS -X POST http://127.0.0.1:8701/api/offers \
 echo 482915 | "${wallet[@]}" accept-offer "$brp_offer"
 echo 482915 | "${wallet[@]}" list
 
+# Wallets of the den Braber household for the consent cases (PIN 482915, demo only).
+for who in gerrit:999994542 wilma:999993112; do
+    name=${who%%:*} bsn=${who##*:}
+    household=(./target/debug/regie-wallet --data-dir "data/demo/wallet-$name" --pin-stdin)
+    if [[ $(echo 482915 | "${household[@]}" --json lock-status 2>&1) == *not_initialised* ]]; then
+        echo 482915 | "${household[@]}" init >/dev/null
+        household_offer=$(curl -fsS -X POST http://127.0.0.1:8701/api/offers \
+            -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+            -d "{\"bsn\":\"$bsn\",\"credential_type\":\"uittreksel-brp\"}" |
+            sed -n 's/.*"offer_uri":"\([^"]*\)".*/\1/p')
+        echo 482915 | "${household[@]}" accept-offer "$household_offer" >/dev/null
+    fi
+done
+
 curl -fsS -o data/demo/uittreksel-woonhistorie.pdf -X POST http://127.0.0.1:8701/api/documents \
     -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
     -d '{"bsn":"999993653","kind":"woonhistorie"}'
@@ -92,6 +108,17 @@ Answer a page's request with the demo wallet: copy the link of "Open de Regie-ap
   ./target/debug/regie-wallet --data-dir data/demo/wallet respond 'openid4vp://...' --approve
 A printable extract with its QR code: data/demo/uittreksel-woonhistorie.pdf (upload a photo
 or scan of it at /valideer).
+Consent cases (the municipality's, through the verifier as the party "gemeente"):
+  A move: log in at http://127.0.0.1:8701/ as Suzanne Moulin, "Verhuizing doorgeven",
+    postcode 1014 AW, number 14. Copy the link of "Open de Regie-app" on that page (or on
+    the shared /toestemming/... link) and let main occupant Gerrit den Braber consent:
+      ./target/debug/regie-wallet --data-dir data/demo/wallet-gerrit respond 'openid4vp://...' --approve
+    The page turns to "verwerkt"; renew Suzanne's credentials with
+      ./target/debug/regie-wallet --data-dir data/demo/wallet renew ID
+  A child's passport: the desk at http://127.0.0.1:8701/balie (key: $REGIE_ISSUER_ADMIN_TOKEN),
+    child BSN 999995807 (Zoey den Braber), "Is aan de balie" for Gerrit; then log in as Wilma
+    van Zon, "Toestemming geven voor het reisdocument van uw kind", and answer with
+      ./target/debug/regie-wallet --data-dir data/demo/wallet-wilma respond 'openid4vp://...' --approve
 Try also: ./target/debug/regie-wallet --data-dir data/demo/wallet history
 Test persons: ./target/debug/regie-issuer persons.
 TXT

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use protocol::jose::SigningKey;
 use regie_issuer::life_events::{record_move, replay};
-use regie_issuer::person::{Address, Bsn, FixtureSource, PartialDate, PersonSource, Residence};
+use regie_issuer::person::{Address, Bsn, FixtureSource, PartialDate, Residence};
 use regie_issuer::service::{Clock, Issuer};
 use regie_issuer::store::Store;
 

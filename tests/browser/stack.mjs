@@ -55,12 +55,13 @@ function start(name, args, env = {}) {
   return child;
 }
 
-/** Runs the wallet CLI with `--json`; `pins` lines go to standard input. */
-function runWallet(dir, trustList, args, pins = 1) {
+/** Runs the wallet CLI with `--json`; `pins` lines go to standard input. `name` is the
+ * wallet's folder, one per citizen. */
+function runWallet(dir, trustList, args, pins = 1, name = 'wallet') {
   return new Promise((resolve, reject) => {
     const child = execFile(
       bin('regie-wallet'),
-      ['--data-dir', join(dir, 'wallet'), '--trust-list', trustList, '--pin-stdin', '--json', ...args],
+      ['--data-dir', join(dir, name), '--trust-list', trustList, '--pin-stdin', '--json', ...args],
       { cwd: root, timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`regie-wallet ${args[0]}: ${error.message}\n${stdout}\n${stderr}`));
@@ -92,6 +93,9 @@ export async function startStack() {
   const issuer = start('regie-issuer', [
     'serve', '--listen', `127.0.0.1:${issuerPort}`, '--public-url', issuerUrl,
     '--data-dir', join(dir, 'issuer'), '--key', join(root, 'fixtures/demo/issuer.private.jwk'),
+    // Consent cases ask through this verifier as the registered party `gemeente`.
+    '--verifier-url', verifierUrl,
+    '--verifier-party', join(root, 'fixtures/relying-parties/gemeente/party.json'),
   ], { REGIE_ISSUER_ADMIN_TOKEN: ADMIN_TOKEN });
   const verifier = start('regie-verifier', [
     'serve', '--listen', `127.0.0.1:${verifierPort}`, '--public-url', verifierUrl,
@@ -137,6 +141,14 @@ export async function startStack() {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       if (!r.ok) throw new Error(`revoke: ${r.status}`);
+    },
+    /** Another citizen's wallet CLI (its own folder), initialised with the BRP extract
+     * of the person with `bsn`. */
+    async citizenWallet(name, bsn) {
+      const run = (args, pins) => runWallet(dir, trustList, args, pins, name);
+      await run(['init'], 2);
+      await run(['accept-offer', await stack.offer('uittreksel-brp', bsn)]);
+      return run;
     },
     /** A wallet with the given credential types of the test person. */
     async walletWith(types) {

@@ -114,9 +114,11 @@ pub async fn page(
     } = &case.kind
     {
         body.push_str(&format!(
-            r#"<h2 class="utrecht-heading-2">{h}</h2><div class="regie-table-wrap"><table class="utrecht-table regie-data regie-data--stack" id="gezaghouders"><caption>{cap}</caption><thead><tr><th scope="col">{a}</th><th scope="col">BSN</th><th scope="col">{c}</th><th scope="col">{d}</th></tr></thead><tbody>{rows}</tbody></table></div>"#,
-            h = lang.t("Gezaghouders volgens de BRP", "Custodians according to the BRP"),
-            cap = lang.t("Gezaghouders en hun toestemming", "Custodians and their consent"),
+            r#"<div class="regie-table-wrap"><table class="utrecht-table regie-data regie-data--stack" id="gezaghouders"><caption>{cap}</caption><thead><tr><th scope="col">{a}</th><th scope="col">BSN</th><th scope="col">{c}</th><th scope="col">{d}</th></tr></thead><tbody>{rows}</tbody></table></div>"#,
+            cap = lang.t(
+                "Gezaghouders volgens de BRP, en hun toestemming",
+                "Custodians according to the BRP, and their consent"
+            ),
             a = lang.t("Gezaghouder", "Custodian"),
             c = lang.t("Stand", "State"),
             d = lang.t("Actie", "Action"),
@@ -175,13 +177,17 @@ fn about(case: &Case, lang: Lang) -> String {
             child_birthdate,
             ..
         } => format!(
-            "{} {} ({} {}, BSN {})",
+            "{} {} {} ({}BSN {})",
             document_text(document, lang),
             lang.t("voor", "for"),
             child.name,
             child_birthdate
                 .as_deref()
-                .map(|d| regie_web::render::date_text(d, lang))
+                .map(|d| format!(
+                    "{} {}, ",
+                    lang.t("geboren", "born"),
+                    regie_web::render::date_text(d, lang)
+                ))
                 .unwrap_or_default(),
             child.bsn
         ),
@@ -212,7 +218,7 @@ fn printable_link(portal: &SharedPortal, case: &Case, lang: Lang) -> String {
     )
     .unwrap_or_default();
     format!(
-        r#"<section class="regie-print" aria-labelledby="printlink-h"><h2 class="utrecht-heading-2" id="printlink-h">{h}</h2><p class="utrecht-paragraph">{text}</p><p class="utrecht-paragraph"><a class="utrecht-link" id="toestemming-link" href="{url}">{url}</a></p><div class="regie-qr">{qr}</div>
+        r#"<section class="regie-print" aria-labelledby="printlink-h"><h2 class="utrecht-heading-2" id="printlink-h">{h}</h2><p class="utrecht-paragraph">{text}</p><p class="utrecht-paragraph"><a class="utrecht-link regie-url" id="toestemming-link" href="{url}">{url}</a></p><div class="regie-qr">{qr}</div>
 <p class="utrecht-paragraph"><button type="button" class="utrecht-button regie-button regie-button--secondary" onclick="window.print()">{print}</button></p></section>"#,
         h = lang.t("Link voor de andere gezaghouder", "Link for the other custodian"),
         text = lang.t(

@@ -253,7 +253,7 @@ pub async fn case_page(
                 r#"<p class="utrecht-paragraph">{ask}</p>{statement}
 <h2 class="utrecht-heading-2">{share_h}</h2><p class="utrecht-paragraph">{share_text}</p>
 <div class="regie-field"><label for="deel-tekst">{msg_l}</label><textarea class="utrecht-textarea" id="deel-tekst" readonly rows="4">{message}</textarea></div>
-<p class="utrecht-paragraph"><a class="utrecht-link" id="deel-link" href="{share}">{share}</a></p>
+<p class="utrecht-paragraph"><a class="utrecht-link regie-url" id="deel-link" href="{share}">{share}</a></p>
 {request}{progress}"#,
                 ask = lang.t(
                     "Een volwassene die op dit adres woont, moet toestemming geven. Die ondertekent in de Regie-app deze verklaring:",
