@@ -1,7 +1,8 @@
 // The real app window (Tauri, WebKitGTK) under Xvfb, driven by WebDriver through
 // tauri-driver: a citizen sets a PIN, collects an address history from the real issuer,
 // answers a housing corporation's request from the real verifier (and declines another),
-// and sees history and sharing; wrong PINs and bad links get clear messages.
+// signs the municipality's consent statement, and sees history and sharing (the statement
+// in Regie's words); wrong PINs and bad links get clear messages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { startHostileParty } from './hostile-party.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
 const HOUSING_KEY = 'demo-woonstichting-key';
+const MUNICIPALITY_KEY = 'demo-gemeente-key';
 let stack;
 let driver;
 let app;
@@ -114,18 +116,40 @@ async function buttonWithText(label) {
   await el.waitForClickable({ timeout: 10_000 });
   return el;
 }
-async function createSession(body) {
+async function createSession(body, key = HOUSING_KEY) {
   const r = await fetch(`${stack.verifierUrl}/api/sessions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${HOUSING_KEY}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   assert.equal(r.status, 201);
   return r.json();
 }
-async function sessionStatus(id) {
-  const r = await fetch(`${stack.verifierUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${HOUSING_KEY}` } });
+async function sessionStatus(id, key = HOUSING_KEY) {
+  const r = await fetch(`${stack.verifierUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${key}` } });
   return r.json();
+}
+// The main occupant consents to a registration at their address: the municipality's request
+// with a statement to sign (OpenID4VP transaction data), for a case of its own.
+const registration = {
+  purpose: 'toestemming-inschrijving',
+  dcql_query: { credentials: [{ id: 'brp', format: 'dc+sd-jwt', meta: { vct_values: ['urn:regie:uittreksel-brp:1'] },
+    claims: [{ path: ['family_name'] }, { path: ['address'] }] }] },
+  transaction_data: [{ type: 'regie_toestemming_inschrijving', credential_ids: ['brp'],
+    address: 'Boterdiep 31, 3077AW Rotterdam', new_resident: 'Jan Voorbeeld', date: '2027-01-15',
+    case_ref: 'VH-2026-0042' }],
+};
+const SENTENCE_NL = 'Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat Jan Voorbeeld zich '
+  + 'vanaf 15 januari 2027 op mijn adres inschrijft. Zaaknummer: VH-2026-0042.';
+const SENTENCE_EN = 'I live at Boterdiep 31, 3077AW Rotterdam and consent to Jan Voorbeeld registering at '
+  + 'my address from 15 January 2027. Case number: VH-2026-0042.';
+/** Takes a screenshot as on a desktop and as on a 360 px phone, then restores the window. */
+async function shotBothSizes(name) {
+  await app.setWindowSize(1024, 768);
+  await shot(name);
+  await app.setWindowSize(360, 740);
+  await shot(`${name}-phone`);
+  await app.setWindowSize(440, 820);
 }
 const housing = {
   purpose: 'aanvraag-medehuur',
@@ -269,6 +293,29 @@ test('a statement the app does not know is blocked, shown nowhere, and the party
   }
 });
 
+test('the municipality asks for consent to a registration; the app shows Regie\'s sentence and signs it', async () => {
+  await waitForH1(/Mijn gegevens/);
+  await click('#toevoegen');
+  await waitForH1(/Gegevens toevoegen/);
+  await fill('#offer-link', await stack.offer('uittreksel-brp'));
+  await (await buttonWithText('Ophalen')).click();
+  await waitForH1(/Ontvangen:/);
+  await click('#terug');
+  await waitForH1(/Mijn gegevens/);
+  const session = await createSession(registration, MUNICIPALITY_KEY);
+  await click('#beantwoorden');
+  await fill('#request-link', session.link);
+  await (await buttonWithText('Bekijk het verzoek')).click();
+  await waitForH1(/Gemeente Voorbeeldstad/);
+  assert.match(await text('#oordeel'), /past bij waarvoor/);
+  assert.ok((await text('main')).includes(SENTENCE_NL), 'the consent screen shows the sentence');
+  await fill('#pin-delen', '482915');
+  await click('#delen');
+  await waitForH1(/Gedeeld met Gemeente Voorbeeldstad/);
+  assert.equal((await sessionStatus(session.session_id, MUNICIPALITY_KEY)).status, 'done');
+  await click('#terug');
+});
+
 test('history and sharing overview show what happened', async () => {
   await (await buttonWithText('Geschiedenis')).click();
   await waitForH1(/Geschiedenis/);
@@ -277,12 +324,21 @@ test('history and sharing overview show what happened', async () => {
   assert.match(events, /Geweigerd: Woonstichting Voorbeeld/);
   assert.match(events, /Geweigerd: Woonstichting Voorbeeld \(fictief\) \(onbekende verklaring om te ondertekenen\)/);
   assert.match(events, /Ontvangen: Woonhistorie/);
+  // The signed statement in Regie's words, with the address and the case number.
+  assert.match(events, /Verklaring ondertekend voor Gemeente Voorbeeldstad/);
+  assert.ok(events.includes(`U verklaarde: ${SENTENCE_NL}`), events);
   await assertAccessible('history');
   await shot('history');
+  await shotBothSizes('history-statement');
   await (await buttonWithText('Gedeeld')).click();
   await waitForH1(/Wie heeft mijn gegevens/);
-  assert.match(await text('#gedeeld'), /Woonstichting Voorbeeld \(fictief\)/);
+  const shared = await text('#gedeeld');
+  assert.match(shared, /Woonstichting Voorbeeld \(fictief\)/);
+  assert.match(shared, /Verklaringen die u ondertekende/);
+  assert.ok(shared.includes(`U verklaarde: ${SENTENCE_NL}`), shared);
+  await assertAccessible('sharing');
   await shot('sharing');
+  await shotBothSizes('sharing-statement');
 });
 
 async function lockAndOpen(pin) {
@@ -341,6 +397,14 @@ test('changing the PIN, locking, a wrong PIN, and English', async () => {
   await waitForH1(/My data/);
   assert.match(await text('#gegevens'), /Address history/);
   await shot('home-en');
+  await (await buttonWithText('History')).click();
+  await waitForH1(/History/);
+  assert.ok((await text('#geschiedenis')).includes(`You declared: ${SENTENCE_EN}`));
+  await assertAccessible('history in English');
+  await shotBothSizes('history-statement-en');
+  await (await buttonWithText('Shared')).click();
+  await waitForH1(/Who has my data/);
+  assert.ok((await text('#gedeeld')).includes(`You declared: ${SENTENCE_EN}`));
 });
 
 test('opened with a request link (as the desktop does for openid4vp://), the app asks right after the PIN', async () => {

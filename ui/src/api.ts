@@ -9,8 +9,13 @@ export interface CredentialCard {
   id: string; title: string; issuer: string; status: 'valid' | 'expired' | 'revoked';
   status_text: string; copies_left: number; copies_total: number; rows: Row[];
 }
-export interface EventLine { id: number; date: string; text: string }
-export interface SharingLine { party: string; registration: string; since: string; last: string; times: number; attributes: string[]; purposes: string[] }
+/** A signed consent statement in Regie's words; `text` is null when it cannot be shown. */
+export interface SignedStatement { type: string | null; name: string; text: string | null; case_ref: string | null }
+export interface EventLine { id: number; date: string; text: string; statements: SignedStatement[] }
+export interface SharingLine {
+  party: string; registration: string; since: string; last: string; times: number;
+  attributes: string[]; purposes: string[]; statements: SignedStatement[];
+}
 export interface Assessment {
   verdict: 'ok' | 'over_asking' | 'unknown_party' | 'missing' | 'unsupported_statement';
   not_allowed?: { label: string; credential_type: string }[];

@@ -34,7 +34,9 @@ export function frame(tab: Tab | null): void {
       item('settings', tx.navSettings, settingsScreen)));
   app.replaceChildren(
     h('header', { class: 'regie-app-header' }, h('p', { class: 'regie-app-name' }, tx.appName), h('p', { class: 'regie-app-tagline' }, tx.tagline)),
-    h('main', { id: 'inhoud', class: 'regie-app-main' }),
+    // Only this area scrolls; a screen of text alone (a long history) has nothing else to
+    // focus, so the area itself takes focus and keyboard users can scroll it.
+    h('main', { id: 'inhoud', class: 'regie-app-main', tabindex: '0' }),
     ...(nav ? [nav] : []),
   );
 }

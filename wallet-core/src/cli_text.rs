@@ -3,15 +3,17 @@ use std::path::Path;
 
 use protocol::credential_types::Lang;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use wallet_core::consent::{Assessment, Verdict};
 use wallet_core::credentials::CredentialSummary;
 use wallet_core::display::{date, type_name, value_text};
 use wallet_core::history::{Event, SharingRecord};
 use wallet_core::presentation::Answered;
+use wallet_core::signed::{self, SignedStatement};
 use wallet_core::status::StatusReport;
-use wallet_core::texts::{event_text, issuer_name, status_line, t, yes_no};
+use wallet_core::texts::{event_text, issuer_name, labels, status_line, t, yes_no};
 use wallet_core::vault::LockState;
+use wallet_core::views::event_statements;
 
 pub fn error_word(lang: Lang) -> &'static str {
     t(lang, "fout", "error")
@@ -376,21 +378,37 @@ impl Output {
 
     pub fn history(&self, events: &[Event]) {
         let l = self.lang;
-        self.emit(&json!({"events": events}), || {
+        let with_sentences: Vec<Value> = events
+            .iter()
+            .map(|e| with_statements(e, &event_statements(&e.kind, l)))
+            .collect();
+        self.emit(&json!({"events": with_sentences}), || {
             if events.is_empty() {
                 return t(l, "Nog niets gebeurd.", "Nothing happened yet.").into();
             }
-            events
-                .iter()
-                .map(|e| format!("{}  #{}  {}", date(e.at), e.id, event_text(&e.kind, l)))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let mut lines = Vec::new();
+            for e in events {
+                lines.push(format!(
+                    "{}  #{}  {}",
+                    date(e.at),
+                    e.id,
+                    event_text(&e.kind, l)
+                ));
+                for s in event_statements(&e.kind, l) {
+                    lines.push(format!("    {}", s.line(l)));
+                }
+            }
+            lines.join("\n")
         });
     }
 
     pub fn sharing(&self, records: &[SharingRecord]) {
         let l = self.lang;
-        self.emit(&json!({"sharing": records}), || {
+        let with_sentences: Vec<Value> = records
+            .iter()
+            .map(|r| with_statements(r, &signed::of_entries(&r.statement_entries, l)))
+            .collect();
+        self.emit(&json!({"sharing": with_sentences}), || {
             if records.is_empty() {
                 return t(
                     l,
@@ -399,29 +417,32 @@ impl Output {
                 )
                 .into();
             }
-            records
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} ({} {}): {} — {} {}",
-                        r.party.legal_name,
-                        t(l, "KvK", "CoC"),
-                        r.party.registration_number,
-                        r.attributes
-                            .iter()
-                            .map(|a| if l == Lang::Nl {
-                                a.label_nl.clone()
-                            } else {
-                                a.label_en.clone()
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        t(l, "sinds", "since"),
-                        date(r.first_shared)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
+            let mut lines = Vec::new();
+            for r in records {
+                lines.push(format!(
+                    "{} ({} {}): {} — {} {}",
+                    r.party.legal_name,
+                    t(l, "KvK", "CoC"),
+                    r.party.registration_number,
+                    labels(&r.attributes, l),
+                    t(l, "sinds", "since"),
+                    date(r.first_shared)
+                ));
+                for s in signed::of_entries(&r.statement_entries, l) {
+                    lines.push(format!("    {}", s.line(l)));
+                }
+            }
+            lines.join("\n")
         });
     }
+}
+
+/// `value` as stored, with Regie's sentences for its statements under `statements`, so a
+/// script reads the same words as the screen.
+fn with_statements<T: Serialize>(value: &T, statements: &[SignedStatement]) -> Value {
+    let mut json = serde_json::to_value(value).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut json {
+        map.insert("statements".into(), json!(statements));
+    }
+    json
 }

@@ -104,6 +104,10 @@ pub struct SharingRecord {
     pub times: u32,
     pub purposes: Vec<String>,
     pub attributes: Vec<SharedAttribute>,
+    /// The consent statements signed for this party (transaction data entries as signed),
+    /// newest last; shown in Regie's words. Records of older wallets have none.
+    #[serde(default)]
+    pub statement_entries: Vec<Value>,
 }
 
 /// Adds an event to `batch`.
@@ -120,16 +124,29 @@ pub fn record(
     Ok(event)
 }
 
+/// What was given to a party in one share.
+pub struct Share<'a> {
+    pub party: &'a Party,
+    pub purpose: &'a str,
+    pub attributes: &'a [SharedAttribute],
+    /// The transaction data entries signed with it; empty for a plain share.
+    pub statements: &'a [Value],
+}
+
 /// Adds the sharing overview update for a share to `batch`.
 pub fn record_sharing(
     store: &Store,
     key: &DataKey,
     batch: &mut Batch,
     at: u64,
-    party: &Party,
-    purpose: &str,
-    attributes: &[SharedAttribute],
+    share: &Share<'_>,
 ) -> Result<(), WalletError> {
+    let Share {
+        party,
+        purpose,
+        attributes,
+        statements,
+    } = *share;
     let tag = sharing_key(key, &party.client_id);
     let mut entry = store
         .get_sealed::<SharingRecord>(key, TreeId::Sharing, &tag)?
@@ -140,6 +157,7 @@ pub fn record_sharing(
             times: 0,
             purposes: Vec::new(),
             attributes: Vec::new(),
+            statement_entries: Vec::new(),
         });
     entry.party = party.clone();
     entry.last_shared = at;
@@ -156,6 +174,7 @@ pub fn record_sharing(
             entry.attributes.push(a.clone());
         }
     }
+    crate::signed::keep(&mut entry.statement_entries, statements);
     batch.put_sealed(key, TreeId::Sharing, &tag, &entry)?;
     Ok(())
 }

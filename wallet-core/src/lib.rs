@@ -19,6 +19,7 @@ pub mod pin;
 pub mod presentation;
 mod rekey;
 pub mod scan;
+pub mod signed;
 pub mod status;
 pub mod store;
 pub mod texts;

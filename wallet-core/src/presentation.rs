@@ -241,7 +241,13 @@ pub async fn approve(
     };
     let mut batch = Batch::new();
     history::record(store, key, &mut batch, now, kind)?;
-    history::record_sharing(store, key, &mut batch, now, &party, &purpose, &attributes)?;
+    let share = history::Share {
+        party: &party,
+        purpose: &purpose,
+        attributes: &attributes,
+        statements: &verified.transaction_data,
+    };
+    history::record_sharing(store, key, &mut batch, now, &share)?;
     store.apply(batch)?;
     // Running low: fetch fresh copies now, while online. Best effort: the share already
     // happened, and the next presentation can still use the last copy.

@@ -1,5 +1,6 @@
 //! What a screen shows, ready to render: credentials as cards with labelled rows, history
-//! events and the sharing overview as sentences, in the chosen language. The app's
+//! events and the sharing overview as sentences (signed statements in Regie's own words),
+//! in the chosen language. The app's
 //! front-end only lays these out; every word about the data comes from here.
 use protocol::claim_path::ClaimPath;
 use protocol::credential_types::Lang;
@@ -7,7 +8,8 @@ use serde::Serialize;
 
 use crate::credentials::{CredentialStatus, CredentialSummary};
 use crate::display::{label, type_name, value_text};
-use crate::history::{Event, SharingRecord};
+use crate::history::{Event, EventKind, SharingRecord};
+use crate::signed::{self, SignedStatement};
 use crate::texts::{event_text, issuer_name, status_line, t};
 
 /// One labelled value.
@@ -69,6 +71,8 @@ pub struct EventLine {
     pub id: u64,
     pub date: String,
     pub text: String,
+    /// The consent statements signed, in Regie's words; empty for other events.
+    pub statements: Vec<SignedStatement>,
 }
 
 impl EventLine {
@@ -77,7 +81,16 @@ impl EventLine {
             id: e.id,
             date: protocol::claim_text::unix_date_text(e.at, lang),
             text: event_text(&e.kind, lang),
+            statements: event_statements(&e.kind, lang),
         }
+    }
+}
+
+/// The statements an event signed, in Regie's words.
+pub fn event_statements(kind: &EventKind, lang: Lang) -> Vec<SignedStatement> {
+    match kind {
+        EventKind::StatementSigned { statement, .. } => signed::of_stored(statement, lang),
+        _ => Vec::new(),
     }
 }
 
@@ -91,6 +104,8 @@ pub struct SharingLine {
     pub times: u32,
     pub attributes: Vec<String>,
     pub purposes: Vec<String>,
+    /// The consent statements signed for this party, newest last, in Regie's words.
+    pub statements: Vec<SignedStatement>,
 }
 
 impl SharingLine {
@@ -110,6 +125,7 @@ impl SharingLine {
                 })
                 .collect(),
             purposes: r.purposes.clone(),
+            statements: signed::of_entries(&r.statement_entries, lang),
         }
     }
 }

@@ -212,6 +212,68 @@ async fn cli_takes_an_offer_and_answers_requests() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn cli_history_and_sharing_show_the_signed_statement_in_regies_words() {
+    let (issuer, scheme, _dir, cli) = setup().await;
+    let c = cli.clone();
+    assert_eq!(
+        blocking(move || c.run(&["init"], &pin_line())).await.code,
+        0
+    );
+    let (offer, _, _) = issuer.offer("uittreksel-brp", false).await;
+    let c = cli.clone();
+    let accepted = blocking(move || c.run(&["accept-offer", &offer], &pin_line())).await;
+    assert_eq!(accepted.code, 0, "{}", accepted.stderr);
+    let verifier = TestVerifier::start(&scheme.anchor, &housing_registration(), &issuer).await;
+    let query = json!({"credentials": [{"id": "brp", "format": "dc+sd-jwt",
+        "meta": {"vct_values": ["urn:regie:uittreksel-brp:1"]},
+        "claims": [{"path": ["family_name"]}, {"path": ["address"]}]}]});
+    let statement = json!({"type": "regie_toestemming_inschrijving", "credential_ids": ["brp"],
+        "address": "Boterdiep 31, 3077AW Rotterdam", "new_resident": "J. Test",
+        "date": "2027-01-15", "case_ref": "VH-2026-0042"});
+    let link = verifier.request(Some("verklaring-inschrijving"), query, &[statement]);
+    let c = cli.clone();
+    let approved = blocking(move || c.run(&["respond", &link, "--approve"], &pin_line())).await;
+    assert_eq!(approved.code, 0, "{} {}", approved.stdout, approved.stderr);
+
+    let dutch = "U verklaarde: Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat \
+                 J. Test zich vanaf 15 januari 2027 op mijn adres inschrijft. Zaaknummer: \
+                 VH-2026-0042.";
+    for command in ["history", "sharing"] {
+        let c = cli.clone();
+        let out = blocking(move || c.run(&[command], &pin_line())).await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains(dutch), "{command}: {}", out.stdout);
+        assert!(out.stdout.contains("Woonstichting Test (fictief)"));
+    }
+    let c = cli.clone();
+    let english = blocking(move || c.run(&["--lang", "en", "history"], &pin_line())).await;
+    assert!(
+        english.stdout.contains(
+            "You declared: I live at Boterdiep 31, 3077AW Rotterdam and consent to J. Test \
+             registering at my address from 15 January 2027. Case number: VH-2026-0042."
+        ),
+        "{}",
+        english.stdout
+    );
+    let c = cli.clone();
+    let history = blocking(move || c.run(&["--json", "history"], &pin_line())).await;
+    let signed = &history.json()["events"][0];
+    assert_eq!(signed["type"], "statement_signed");
+    assert_eq!(signed["statements"][0]["case_ref"], "VH-2026-0042");
+    assert!(signed["statements"][0]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Ik woon op Boterdiep 31")));
+    let c = cli.clone();
+    let sharing =
+        blocking(move || c.run(&["--json", "--lang", "en", "sharing"], &pin_line())).await;
+    let shown = &sharing.json()["sharing"][0]["statements"][0];
+    assert_eq!(shown["name"], "Consent to registration at your address");
+    assert!(shown["text"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("Case number: VH-2026-0042.")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn cli_errors_are_clear_and_exit_non_zero() {
     let (_issuer, _scheme, _dir, cli) = setup().await;
     let c = cli.clone();

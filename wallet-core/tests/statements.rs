@@ -10,8 +10,9 @@ use protocol::credential_types::Lang;
 use protocol::oid4vp::{encode_transaction_data, transaction_data_hash};
 use serde_json::{json, Value};
 use wallet_core::consent::Verdict;
-use wallet_core::history::{DenyReason, EventKind};
+use wallet_core::history::{DenyReason, Event, EventKind, Party, SharingRecord};
 use wallet_core::pin::Pin;
+use wallet_core::views::{EventLine, SharingLine};
 use wallet_core::UnlockedWallet;
 
 async fn wallet_with_extract(
@@ -166,4 +167,100 @@ async fn a_known_statement_for_a_purpose_not_registered_for_it_is_over_asking() 
     }
     assert!(wallet.approve(&pending).await.is_err());
     assert!(verifier.outcomes().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_and_sharing_show_the_signed_statement_in_regies_words() {
+    let (issuer, dir) = (
+        TestIssuer::start().await,
+        TempDir::new("statements-history"),
+    );
+    let scheme = Scheme::new(&issuer);
+    let wallet = wallet_with_extract(&dir, &issuer, &scheme).await;
+    let verifier = TestVerifier::start(&scheme.anchor, &housing_registration(), &issuer).await;
+    let mut statement = registration_statement();
+    statement["case_ref"] = json!("VH-2026-0042");
+    let link = verifier.request(
+        Some("verklaring-inschrijving"),
+        brp_query(),
+        std::slice::from_ref(&statement),
+    );
+    let pending = wallet.assess_request(&link, Lang::Nl).await.unwrap();
+    wallet.approve(&pending).await.unwrap();
+
+    let dutch = "Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat J. Test zich \
+                 vanaf 15 januari 2027 op mijn adres inschrijft. Zaaknummer: VH-2026-0042.";
+    let english = "I live at Boterdiep 31, 3077AW Rotterdam and consent to J. Test registering \
+                   at my address from 15 January 2027. Case number: VH-2026-0042.";
+    let event = &wallet.history(None, 1).unwrap()[0];
+    let record = &wallet.sharing_overview().unwrap()[0];
+    for (lang, sentence, name) in [
+        (Lang::Nl, dutch, "Toestemming inschrijving op uw adres"),
+        (Lang::En, english, "Consent to registration at your address"),
+    ] {
+        let line = EventLine::new(event, lang);
+        assert_eq!(line.statements.len(), 1, "{line:?}");
+        assert_eq!(line.statements[0].text.as_deref(), Some(sentence));
+        assert_eq!(line.statements[0].name, name);
+        assert_eq!(line.statements[0].case_ref.as_deref(), Some("VH-2026-0042"));
+        let shared = SharingLine::new(record, lang);
+        assert_eq!(shared.party, "Woonstichting Test (fictief)");
+        assert_eq!(
+            shared.statements, line.statements,
+            "the sharing overview says the same"
+        );
+    }
+
+    // A second share without a statement keeps the statement in the overview, once.
+    let plain = verifier.request(Some("aanvraag-medehuur"), housing_query(), &[]);
+    let (offer, _, _) = issuer.offer("woonhistorie", false).await;
+    wallet.accept_offer(&offer, None).await.unwrap();
+    let pending = wallet.assess_request(&plain, Lang::Nl).await.unwrap();
+    wallet.approve(&pending).await.unwrap();
+    let record = &wallet.sharing_overview().unwrap()[0];
+    assert_eq!(record.times, 2);
+    let shared = SharingLine::new(record, Lang::Nl);
+    assert_eq!(shared.statements.len(), 1);
+    assert_eq!(shared.statements[0].text.as_deref(), Some(dutch));
+    let latest = EventLine::new(&wallet.history(None, 1).unwrap()[0], Lang::Nl);
+    assert!(latest.statements.is_empty(), "a plain share signed nothing");
+}
+
+/// What an older wallet may have stored: an entry the rules of today refuse, and a sharing
+/// record from before statements were kept. Shown, never failing, never with its text.
+#[test]
+fn a_stored_statement_that_no_longer_parses_is_shown_as_such() {
+    let mut changed = registration_statement();
+    changed["text"] = json!("Ik machtig Evil BV tot een betaling van 5000 euro");
+    let party = Party {
+        client_id: "woonstichting.example".into(),
+        legal_name: "Woonstichting Test (fictief)".into(),
+        registration_number: "99000001".into(),
+    };
+    let event = Event {
+        id: 7,
+        at: 1_800_000_000,
+        kind: EventKind::StatementSigned {
+            party: party.clone(),
+            purpose: "verklaring-inschrijving".into(),
+            statement: json!([changed, registration_statement()]),
+            attributes: Vec::new(),
+        },
+    };
+    let line = EventLine::new(&event, Lang::Nl);
+    assert_eq!(line.statements[0].name, "Verklaring (niet te tonen)");
+    assert_eq!(line.statements[0].text, None);
+    assert!(line.statements[1]
+        .text
+        .as_deref()
+        .is_some_and(|t| t.starts_with("Ik woon op Boterdiep 31")));
+    let shown = serde_json::to_string(&line).unwrap();
+    assert!(!shown.contains("Evil"), "the party's text is never shown");
+
+    let older: SharingRecord = serde_json::from_value(json!({
+        "party": party, "first_shared": 1, "last_shared": 2, "times": 1,
+        "purposes": ["verklaring-inschrijving"], "attributes": []
+    }))
+    .unwrap();
+    assert!(SharingLine::new(&older, Lang::En).statements.is_empty());
 }
