@@ -14,7 +14,6 @@ import { startHostileParty } from './hostile-party.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
 const HOUSING_KEY = 'demo-woonstichting-key';
-const MUNICIPALITY_KEY = 'demo-gemeente-key';
 let stack;
 let driver;
 let app;
@@ -129,20 +128,45 @@ async function sessionStatus(id, key = HOUSING_KEY) {
   const r = await fetch(`${stack.verifierUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${key}` } });
   return r.json();
 }
-// The main occupant consents to a registration at their address: the municipality's request
-// with a statement to sign (OpenID4VP transaction data), for a case of its own.
-const registration = {
-  purpose: 'toestemming-inschrijving',
-  dcql_query: { credentials: [{ id: 'brp', format: 'dc+sd-jwt', meta: { vct_values: ['urn:regie:uittreksel-brp:1'] },
-    claims: [{ path: ['family_name'] }, { path: ['address'] }] }] },
-  transaction_data: [{ type: 'regie_toestemming_inschrijving', credential_ids: ['brp'],
-    address: 'Boterdiep 31, 3077AW Rotterdam', new_resident: 'Jan Voorbeeld', date: '2027-01-15',
-    case_ref: 'VH-2026-0042' }],
+// The main occupant consents to a move to their address: a real case at the municipality.
+// Auke Postma reports in the portal that he moves in with Suzanne Moulin (the app's holder,
+// alone at Boterdiep 31, 3077AW Rotterdam); the case asks her through the verifier.
+const AUKE = '999996320';
+let SENTENCE_NL = '';
+let SENTENCE_EN = '';
+const pageText = (html, id) => {
+  const at = html.indexOf(`id="${id}"`);
+  const inner = html.slice(html.indexOf('>', at) + 1, html.indexOf('</', at));
+  return inner.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 };
-const SENTENCE_NL = 'Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat Jan Voorbeeld zich '
-  + 'vanaf 15 januari 2027 op mijn adres inschrijft. Zaaknummer: VH-2026-0042.';
-const SENTENCE_EN = 'I live at Boterdiep 31, 3077AW Rotterdam and consent to Jan Voorbeeld registering at '
-  + 'my address from 15 January 2027. Case number: VH-2026-0042.';
+const hrefOf = (html, id) => {
+  const marker = `id="${id}" href="`;
+  const at = html.indexOf(marker) + marker.length;
+  return html.slice(at, html.indexOf('"', at)).replace(/&amp;/g, '&');
+};
+async function reportMoveToSuzanne() {
+  const login = await fetch(`${stack.issuerUrl}/inloggen`, {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ bsn: AUKE }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const date = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  const started = await fetch(`${stack.issuerUrl}/mijn/verhuizen`, {
+    method: 'POST', redirect: 'manual', headers: { cookie },
+    body: new URLSearchParams({ postcode: '3077 AW', huisnummer: '31', datum: date }),
+  });
+  assert.equal(started.status, 303);
+  const path = started.headers.get('location');
+  const caseRef = path.split('/').pop();
+  const nl = await (await fetch(`${stack.issuerUrl}${path}`, { headers: { cookie } })).text();
+  const en = await (await fetch(`${stack.issuerUrl}${path}?lang=en`, { headers: { cookie } })).text();
+  SENTENCE_NL = pageText(nl, 'verklaring');
+  SENTENCE_EN = pageText(en, 'verklaring');
+  return { caseRef, link: hrefOf(nl, 'same-device') };
+}
+async function caseState(caseRef) {
+  const r = await fetch(`${stack.issuerUrl}/api/cases/${caseRef}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return (await r.json()).state;
+}
 /** Takes a screenshot as on a desktop and as on a 360 px phone, then restores the window. */
 async function shotBothSizes(name) {
   await app.setWindowSize(1024, 768);
@@ -293,7 +317,7 @@ test('a statement the app does not know is blocked, shown nowhere, and the party
   }
 });
 
-test('the municipality asks for consent to a registration; the app shows Regie\'s sentence and signs it', async () => {
+test('a main occupant consents in the app to a move to her address; the municipality processes it', async () => {
   await waitForH1(/Mijn gegevens/);
   await click('#toevoegen');
   await waitForH1(/Gegevens toevoegen/);
@@ -302,17 +326,20 @@ test('the municipality asks for consent to a registration; the app shows Regie\'
   await waitForH1(/Ontvangen:/);
   await click('#terug');
   await waitForH1(/Mijn gegevens/);
-  const session = await createSession(registration, MUNICIPALITY_KEY);
+  const { caseRef, link } = await reportMoveToSuzanne();
+  assert.match(SENTENCE_NL, /^Ik woon op Boterdiep 31, 3077AW Rotterdam en geef toestemming dat Auke Postma zich vanaf .* op mijn adres inschrijft\. Zaaknummer: VH-/);
+  assert.equal(await caseState(caseRef), 'waiting');
   await click('#beantwoorden');
-  await fill('#request-link', session.link);
+  await fill('#request-link', link);
   await (await buttonWithText('Bekijk het verzoek')).click();
   await waitForH1(/Gemeente Voorbeeldstad/);
   assert.match(await text('#oordeel'), /past bij waarvoor/);
   assert.ok((await text('main')).includes(SENTENCE_NL), 'the consent screen shows the sentence');
+  await shotBothSizes('consent-move');
   await fill('#pin-delen', '482915');
   await click('#delen');
   await waitForH1(/Gedeeld met Gemeente Voorbeeldstad/);
-  assert.equal((await sessionStatus(session.session_id, MUNICIPALITY_KEY)).status, 'done');
+  assert.equal(await caseState(caseRef), 'complete', 'the municipality accepted the consent');
   await click('#terug');
 });
 
