@@ -78,7 +78,7 @@ echo 482915 | "${wallet[@]}" list
 for who in gerrit:999994542 wilma:999993112; do
     name=${who%%:*} bsn=${who##*:}
     household=(./target/debug/regie-wallet --data-dir "data/demo/wallet-$name" --pin-stdin)
-    if [[ $(echo 482915 | "${household[@]}" --json lock-status 2>&1) == *not_initialised* ]]; then
+    if [[ $(echo 482915 | "${household[@]}" --json list 2>&1 || true) == *not_initialised* ]]; then
         echo 482915 | "${household[@]}" init >/dev/null
         household_offer=$(curl -fsS -X POST http://127.0.0.1:8701/api/offers \
             -H "Authorization: Bearer $REGIE_ISSUER_ADMIN_TOKEN" -H 'Content-Type: application/json' \
