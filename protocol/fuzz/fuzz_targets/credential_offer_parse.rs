@@ -4,13 +4,17 @@
 //! panic, and an offer that parses must survive its own link form unchanged.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use protocol::oid4vci::{parse_offer_uri, CredentialOffer, OfferReference};
+use protocol::oid4vci::{parse_offer_uri, CredentialOffer, OfferReference, MAX_MESSAGE_LEN};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(offer) = CredentialOffer::from_json(data) {
         let _ = offer.pre_authorized();
-        let again = parse_offer_uri(&offer.to_uri(), false).expect("an offer's link must parse");
-        assert_eq!(again, OfferReference::ByValue(offer));
+        // Percent-encoding may grow a large offer's link past the size limit.
+        let link = offer.to_uri();
+        if link.len() <= MAX_MESSAGE_LEN {
+            let again = parse_offer_uri(&link, false).expect("an offer's link must parse");
+            assert_eq!(again, OfferReference::ByValue(offer));
+        }
     }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -21,10 +25,12 @@ fuzz_target!(|data: &[u8]| {
                 // Only fetchable addresses come out: https, or loopback http when allowed.
                 assert!(url.starts_with("https://") || (loopback && url.starts_with("http://")));
                 let link = CredentialOffer::reference_uri(&url);
-                assert_eq!(
-                    parse_offer_uri(&link, loopback),
-                    Ok(OfferReference::ByReference(url))
-                );
+                if link.len() <= MAX_MESSAGE_LEN {
+                    assert_eq!(
+                        parse_offer_uri(&link, loopback),
+                        Ok(OfferReference::ByReference(url))
+                    );
+                }
             }
             Ok(OfferReference::ByValue(offer)) => assert!(!offer.credential_issuer.is_empty()),
             Err(_) => {}
