@@ -55,7 +55,8 @@ echo "==> app window tests (tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run -a npm run --silent test:app
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-    ./scripts/fuzz.sh "$FUZZ_SECONDS"
+    # Two targets at a time: nothing else runs by then, and each target uses one core.
+    FUZZ_JOBS=${FUZZ_JOBS:-2} ./scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
 
 echo "==> all tests passed"
