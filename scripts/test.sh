@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Regie: formatting, lints, unit and integration tests, browser tests of
-# the portals, WebDriver tests of the app window, fuzz smoke runs.
+# the portals, WebDriver tests of the app window, the dependency check (cargo deny), fuzz
+# smoke runs.
 # Installs what it needs (Debian packages, cargo tools) when missing.
 #
 #   ./scripts/test.sh            everything
@@ -20,6 +21,7 @@ ensure_cargo_path
 ensure_apt pkg-config poppler-utils chromium "${TAURI_APT[@]}"
 ensure_cargo_tool cargo-nextest cargo-nextest
 ensure_cargo_tool tauri-driver tauri-driver
+ensure_cargo_tool cargo-deny cargo-deny
 [ "$FUZZ_SECONDS" -gt 0 ] && ensure_cargo_tool cargo-fuzz cargo-fuzz
 
 echo "==> app front-end: type check and build (ui/dist)"
@@ -27,6 +29,11 @@ ensure_npm_and_ui
 
 echo "==> cargo fmt --check"
 cargo fmt --all --check
+
+# Licences, banned and duplicate crates, sources (deny.toml). Offline: the advisory check
+# needs the RustSec database and is documented in SECURITY.md ("Dependencies").
+echo "==> cargo deny (licenses, bans, sources)"
+cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources
 
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -48,7 +55,8 @@ echo "==> app window tests (tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run -a npm run --silent test:app
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-    ./scripts/fuzz.sh "$FUZZ_SECONDS"
+    # Two targets at a time: nothing else runs by then, and each target uses one core.
+    FUZZ_JOBS=${FUZZ_JOBS:-2} ./scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
 
 echo "==> all tests passed"

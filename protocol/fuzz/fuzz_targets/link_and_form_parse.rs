@@ -3,24 +3,35 @@
 //! round-trip through its own serialization.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use protocol::oid4vci::{parse_offer_uri, OfferReference, TokenGrant};
-use protocol::oid4vp::{AuthorizationResponse, RequestLink};
+use protocol::oid4vci::{self, parse_offer_uri, OfferReference, TokenGrant};
+use protocol::oid4vp::{self, AuthorizationResponse, RequestLink};
 
 fuzz_target!(|data: &[u8]| {
     let _ = TokenGrant::from_form(data);
     if let Ok(response) = AuthorizationResponse::from_form(data) {
-        let again = AuthorizationResponse::from_form(response.to_form().as_bytes())
-            .expect("a parsed response must re-parse");
-        assert_eq!(again, response);
+        // Re-encoding may grow a body past the size limit (raw bytes become %XX): only
+        // what still fits must re-parse.
+        let form = response.to_form();
+        if form.len() <= oid4vp::MAX_MESSAGE_LEN {
+            let again = AuthorizationResponse::from_form(form.as_bytes())
+                .expect("a parsed response must re-parse");
+            assert_eq!(again, response);
+        }
     }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     if let Ok(OfferReference::ByValue(offer)) = parse_offer_uri(text, true) {
-        let again = parse_offer_uri(&offer.to_uri(), true).expect("an offer must re-parse");
-        assert_eq!(again, OfferReference::ByValue(offer));
+        let link = offer.to_uri();
+        if link.len() <= oid4vci::MAX_MESSAGE_LEN {
+            let again = parse_offer_uri(&link, true).expect("an offer must re-parse");
+            assert_eq!(again, OfferReference::ByValue(offer));
+        }
     }
     if let Ok(link) = RequestLink::parse(text, true) {
-        assert_eq!(RequestLink::parse(&link.to_uri(), true), Ok(link));
+        let uri = link.to_uri();
+        if uri.len() <= oid4vp::MAX_MESSAGE_LEN {
+            assert_eq!(RequestLink::parse(&uri, true), Ok(link));
+        }
     }
 });
