@@ -72,6 +72,19 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes the names in `dir` and in every directory below it durable: a new store's files
+/// must be found after a power cut once the vault file names the store.
+pub fn sync_tree(dir: &Path) -> io::Result<()> {
+    sync_dir(dir)?;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Tightens `path` (a file or directory; directories recursively) to owner-only modes and
 /// returns the paths that were wider.
 pub fn repair_modes(path: &Path) -> io::Result<Vec<PathBuf>> {

@@ -11,6 +11,7 @@ use crate::attempts::{self, LockState};
 use crate::crypto::{DataKey, KdfParams};
 use crate::datadir::{remove_store, DataDir, LEGACY_STORE};
 use crate::error::WalletError;
+use crate::files;
 use crate::history::{self, EventKind};
 use crate::pin::{check_new_pin, Pin};
 use crate::rekey;
@@ -123,6 +124,7 @@ impl Keeper {
             .map_err(WalletError::from)
             .and_then(|store| {
                 let (key, record) = vault::create(pin, kdf, &name)?;
+                files::sync_tree(&path).map_err(StoreError::Io)?;
                 vault::write(&self.dir.vault_path(), &record)?;
                 Ok((store, key, record))
             });
@@ -241,8 +243,11 @@ impl Keeper {
     }
 
     /// Builds a new store under a new data key for `pin` from `from`, with `event` added,
-    /// and makes it current by writing the vault. On failure before that, the new store is
-    /// removed and `from` stays current.
+    /// and makes it current by writing the vault: one rename switches PIN, data key, store
+    /// and event together. Killed before the rename, the old vault and store stay current
+    /// and the next [`Keeper::open`] removes the new store; killed after it, the new ones
+    /// are current and the old store is removed. On a failure before the rename, the new
+    /// store is removed here and `from` stays current.
     fn replace(
         &self,
         from: &Store,
@@ -258,11 +263,14 @@ impl Keeper {
             .and_then(|store| {
                 let (key, record) = vault::wrap_new(pin, kdf, &name)?;
                 rekey::copy(from, old_key, &store, &key)?;
+                // The event goes into the new store before the vault names it: the new
+                // PIN and its `pin_changed` take effect together, with the rename.
                 if let Some((at, kind)) = event {
                     let mut batch = Batch::new();
                     history::record(&store, &key, &mut batch, at, kind)?;
                     store.apply(batch)?;
                 }
+                files::sync_tree(&path).map_err(StoreError::Io)?;
                 Ok((store, key, record))
             });
         let (store, key, record) = built.inspect_err(|_| {

@@ -3,7 +3,7 @@
 //! Dutch or English (or JSON with `--json`), and exits non-zero on any failure.
 mod cli_text;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,6 +14,7 @@ use wallet_core::consent::Verdict;
 use wallet_core::pin::Pin;
 use wallet_core::trust::TrustConfig;
 use wallet_core::{UnlockedWallet, Wallet, WalletConfig, WalletError};
+use zeroize::Zeroizing;
 
 #[derive(Parser)]
 #[command(
@@ -261,7 +262,7 @@ async fn run_unlocked(
 /// Where PINs come from: standard input lines, or a prompt without echo.
 struct PinSource {
     stdin: bool,
-    last: Option<zeroize::Zeroizing<String>>,
+    last: Option<Zeroizing<String>>,
 }
 
 impl PinSource {
@@ -271,13 +272,12 @@ impl PinSource {
 
     fn read(&mut self, prompt: &str) -> Result<Pin, WalletError> {
         let text = if self.stdin {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|_| {
+            stdin_line().map_err(|_| {
                 WalletError::Request("could not read the PIN from standard input".into())
-            })?;
-            line
+            })?
         } else if std::io::stdin().is_terminal() {
             rpassword::prompt_password(prompt)
+                .map(Zeroizing::new)
                 .map_err(|_| WalletError::Request("could not read the PIN".into()))?
         } else {
             return Err(WalletError::Request(
@@ -285,8 +285,7 @@ impl PinSource {
             ));
         };
         let pin = Pin::new(&text);
-        self.last = Some(zeroize::Zeroizing::new(text.trim().to_owned()));
-        drop(zeroize::Zeroizing::new(text));
+        self.last = Some(Zeroizing::new(text.trim().to_owned()));
         Ok(pin)
     }
 
@@ -316,4 +315,41 @@ impl PinSource {
         }
         Ok(pin)
     }
+}
+
+/// Longest line taken as a PIN from standard input.
+const MAX_LINE: usize = 256;
+
+/// One line of standard input (without its newline), read a byte at a time from the
+/// descriptor into wiped memory: std's buffered stdin would keep the PIN in its own buffer,
+/// never wiped, and reading no further than the newline leaves the next PIN where it is.
+#[cfg(unix)]
+fn stdin_line() -> std::io::Result<Zeroizing<String>> {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let mut input = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    while input.read(byte.as_mut())? == 1 && byte[0] != b'\n' {
+        if line.len() == MAX_LINE {
+            return Err(std::io::Error::other("line too long"));
+        }
+        line.push(byte[0]);
+    }
+    match String::from_utf8(std::mem::take(&mut *line)) {
+        Ok(text) => Ok(Zeroizing::new(text)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(std::io::Error::other("not text"))
+        }
+    }
+}
+
+/// Elsewhere std's buffered stdin: its buffer keeps a copy of the line.
+#[cfg(not(unix))]
+fn stdin_line() -> std::io::Result<Zeroizing<String>> {
+    use std::io::BufRead;
+    let mut line = Zeroizing::new(String::with_capacity(MAX_LINE));
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line)
 }

@@ -34,18 +34,17 @@ pub enum PinRuleError {
 /// Checks a new PIN against the rules: six digits, not all the same, not an ascending or
 /// descending run. Only new PINs are checked; an existing PIN is simply tried.
 pub fn check_new_pin(pin: &Pin) -> Result<(), PinRuleError> {
-    let digits: Vec<u8> = pin.as_bytes().to_vec();
+    // Read in place: a copy (even of the differences between digits) would stay in freed
+    // memory after the PIN itself is wiped.
+    let digits = pin.as_bytes();
     if digits.len() != 6 || !digits.iter().all(u8::is_ascii_digit) {
         return Err(PinRuleError::NotSixDigits);
     }
     if digits.iter().all(|d| *d == digits[0]) {
         return Err(PinRuleError::AllSame);
     }
-    let steps: Vec<i16> = digits
-        .windows(2)
-        .map(|w| i16::from(w[1]) - i16::from(w[0]))
-        .collect();
-    if steps.iter().all(|s| *s == 1) || steps.iter().all(|s| *s == -1) {
+    let step = |w: &[u8]| i16::from(w[1]) - i16::from(w[0]);
+    if digits.windows(2).all(|w| step(w) == 1) || digits.windows(2).all(|w| step(w) == -1) {
         return Err(PinRuleError::Run);
     }
     Ok(())

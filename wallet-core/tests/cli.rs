@@ -4,102 +4,11 @@
 //! that will not open.
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::cli::*;
 use common::*;
 use serde_json::{json, Value};
-
-struct Cli {
-    data_dir: PathBuf,
-    anchor: PathBuf,
-    trust_list: PathBuf,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|_| panic!("not JSON: {} / {}", self.stdout, self.stderr))
-    }
-}
-
-impl Cli {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_regie-wallet"));
-        c.arg("--data-dir")
-            .arg(&self.data_dir)
-            .arg("--trust-anchor")
-            .arg(&self.anchor)
-            .arg("--trust-list")
-            .arg(&self.trust_list)
-            .arg("--pin-stdin")
-            .args(args)
-            .env_remove("REGIE_WALLET_LANG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        c
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self.command(args).spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Starts a command and kills it with SIGKILL after `after`.
-    fn run_killed(&self, args: &[&str], stdin: &str, after: Duration) {
-        let mut child = self.command(args).spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        std::thread::sleep(after);
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.unwrap()
-}
-
-async fn setup() -> (TestIssuer, Scheme, TempDir, std::sync::Arc<Cli>) {
-    let issuer = TestIssuer::start().await;
-    let scheme = Scheme::new(&issuer);
-    let dir = TempDir::new("cli");
-    let (anchor, trust_list) = scheme.write_files(&issuer, &dir.0);
-    let cli = std::sync::Arc::new(Cli {
-        data_dir: dir.0.join("wallet"),
-        anchor,
-        trust_list,
-    });
-    (issuer, scheme, dir, cli)
-}
-
-fn pin_line() -> String {
-    format!("{PIN}\n")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cli_takes_an_offer_and_answers_requests() {
@@ -344,19 +253,6 @@ async fn cli_errors_are_clear_and_exit_non_zero() {
     );
 }
 
-/// A small deterministic generator for kill moments; the seed is printed so a failure can
-/// be replayed.
-struct Lcg(u64);
-impl Lcg {
-    fn next_ms(&mut self, max: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % max
-    }
-}
-
 fn check_consistent(cli: &Cli) -> (usize, usize, usize) {
     let listed = cli.run(&["--json", "list", "--limit", "500"], &pin_line());
     assert_eq!(
@@ -391,16 +287,10 @@ async fn killed_at_random_moments_the_store_stays_whole() {
         blocking(move || c.run(&["init"], &pin_line())).await.code,
         0
     );
-    let seed = std::env::var("REGIE_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(now);
+    let seed = env_number("REGIE_CRASH_SEED", now());
     eprintln!("crash test seed {seed} (set REGIE_CRASH_SEED to replay)");
     let mut rng = Lcg(seed);
-    let rounds: usize = std::env::var("REGIE_CRASH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(12);
+    let rounds = env_number("REGIE_CRASH_ROUNDS", 12);
 
     // accept-offer: unlocking takes ~0.4 s, the exchange with the issuer a few ms; the kill
     // moments cover both.
@@ -447,5 +337,4 @@ async fn killed_at_random_moments_the_store_stays_whole() {
     let c = cli.clone();
     let (credentials, _, _) = blocking(move || check_consistent(&c)).await;
     assert!(credentials >= 1);
-    let _ = Path::new("");
 }

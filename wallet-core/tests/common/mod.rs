@@ -32,6 +32,7 @@ use wallet_core::clock::SystemClock;
 use wallet_core::trust::TrustConfig;
 use wallet_core::{Wallet, WalletConfig};
 
+pub mod cli;
 mod tamper;
 pub use tamper::Tamper;
 use tamper::{proxy_request, ProxyState};

@@ -138,3 +138,18 @@ pub fn try_key(dir: &Path, key: &[u8; 32]) -> (usize, usize) {
 pub fn json_bytes(b: &[u8]) -> Vec<u8> {
     serde_json::to_vec(&b.to_vec()).unwrap()
 }
+
+/// The decrypted values of `tree` in the store at `store`, or `None` when `key` does not
+/// open one of them.
+pub fn open_tree(store: &Path, tree: &str, key: &[u8; 32]) -> Option<Vec<Vec<u8>>> {
+    let db = open_db(store);
+    let mut out = Vec::new();
+    for item in db.open_tree(tree).unwrap().iter() {
+        let (k, v) = item.unwrap();
+        let mut aad = tree.as_bytes().to_vec();
+        aad.push(b'/');
+        aad.extend_from_slice(&k);
+        out.push(open(key, &aad, &v)?);
+    }
+    Some(out)
+}
