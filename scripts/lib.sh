@@ -26,10 +26,11 @@ ensure_apt() {
 # Installs a cargo subcommand from crates.io when it is missing: ensure_cargo_tool BIN CRATE.
 ensure_cargo_tool() {
     local bin=$1 crate=$2
+    shift 2
     command -v "$bin" >/dev/null 2>&1 && return 0
     [ -x "$HOME/.cargo/bin/$bin" ] && return 0
     echo "==> installing $crate (cargo install)"
-    cargo install --locked --quiet "$crate"
+    cargo install --locked --quiet "$crate" "$@"
 }
 
 # Makes sure cargo's bin directory is on PATH (non-login shells in CI may lack it).
