@@ -35,6 +35,9 @@ cargo fmt --all --check
 # Licences, banned and duplicate crates, sources (deny.toml). Offline: the advisory check
 # needs the RustSec database and is documented in SECURITY.md ("Dependencies").
 echo "==> cargo deny (licenses, bans, sources)"
+# On a fresh machine the registry is still empty: fetch the locked crates first, or the
+# offline check finds none of them.
+cargo fetch --locked --quiet
 cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources
 
 echo "==> cargo clippy"
