@@ -128,6 +128,7 @@ pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>
         .with_state(issuer)
         .merge(portal)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(regie_ops::log_requests))
 }
 
 pub(crate) fn random_token() -> String {
@@ -135,6 +136,9 @@ pub(crate) fn random_token() -> String {
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    // Descriptions are written for the client and never name a person: the log scan of the
+    // test command holds them to that.
+    tracing::debug!(status = status.as_u16(), code, description, "refused");
     let body = ErrorResponse {
         error: code.to_owned(),
         error_description: Some(description.to_owned()),
@@ -144,7 +148,7 @@ pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Respon
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     // The cause goes to the log without personal data; the client learns only that it failed.
-    eprintln!("regie-issuer: internal error: {e}");
+    tracing::error!("internal error: {e}");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "server_error",
@@ -308,7 +312,14 @@ async fn create_offer(
         return invalid_request("unknown credential_type");
     };
     match make_offer(&issuer, &bsn, kind, body.tx_code).await {
-        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Ok(v) => {
+            tracing::debug!(
+                credential_type = kind.id(),
+                tx_code = body.tx_code,
+                "offer created"
+            );
+            (StatusCode::CREATED, Json(v)).into_response()
+        }
         Err(r) => r,
     }
 }
@@ -439,7 +450,8 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
     }))
 }
 
-async fn nonce(State(issuer): State<Shared>) -> Response {
+/// The body is read (and ignored) so that the body limit applies here too.
+async fn nonce(State(issuer): State<Shared>, _body: axum::body::Bytes) -> Response {
     let c_nonce = random_token();
     match issuer
         .store
@@ -817,6 +829,8 @@ async fn revoke(
     State(issuer): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    // Read and ignored, so that the body limit applies here too.
+    _body: axum::body::Bytes,
 ) -> Response {
     if let Some(denied) = admin_denied(&issuer, &headers) {
         return denied;

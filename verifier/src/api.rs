@@ -86,6 +86,7 @@ pub async fn create_session(
         Ok(s) => s,
         Err(r) => return r,
     };
+    tracing::debug!(party = %session.party_id, purpose = %session.purpose, "session created");
     let base = &verifier.public_url;
     let link = link(&verifier, party, &session.request_ref);
     // `session_id` reads the result (with the API key); everything the citizen's side gets

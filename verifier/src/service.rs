@@ -71,6 +71,7 @@ pub fn router(verifier: Shared) -> Router {
         )
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(regie_ops::log_requests))
         .with_state(verifier)
 }
 
@@ -81,6 +82,9 @@ pub fn random_token() -> String {
 
 /// An OAuth-style JSON error.
 pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    // Descriptions are written for the client and never name a person: the log scan of the
+    // test command holds them to that.
+    tracing::debug!(status = status.as_u16(), code, description, "refused");
     (
         status,
         [(header::CACHE_CONTROL, "no-store")],

@@ -144,12 +144,14 @@ pub async fn response(
                 s.answered_at = Some(now);
                 s.reason = None;
             });
+            tracing::debug!(party = %session.party_id, "session answered");
             match stored {
                 Ok(_) => no_store(Json(json!({}))),
                 Err(e) => storage(e),
             }
         }
         Judgement::Ended { status, reason } => {
+            tracing::debug!(party = %session.party_id, ?status, "session ended by the wallet");
             let stored = verifier.sessions.update_open(&session.id, now, |s| {
                 s.status = status;
                 s.reason = reason.clone();
@@ -165,6 +167,7 @@ pub async fn response(
 
 /// Counts a refused answer; the last one allowed fails the session.
 fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
+    tracing::debug!(reason, "answer refused");
     let stored = verifier.sessions.update_open(id, now, |s| {
         s.refused_answers = s.refused_answers.saturating_add(1);
         if s.refused_answers >= MAX_REFUSED_ANSWERS {

@@ -228,7 +228,7 @@ pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
             ),
         ),
         other => {
-            eprintln!("regie-issuer: case: {other}");
+            tracing::warn!("case: {other}");
             problem(
                 lang,
                 StatusCode::INTERNAL_SERVER_ERROR,
