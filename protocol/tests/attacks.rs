@@ -182,3 +182,16 @@ fn a_disclosure_the_holder_made_up_is_refused_behind_a_fresh_key_binding() {
         VcError::SdJwt(SdJwtError::UnreferencedDisclosure)
     );
 }
+
+#[test]
+fn a_crit_header_is_refused_even_when_the_signature_is_genuine() {
+    let keys = Keys::new();
+    let payload = keys.payload(json!({})).to_string();
+    let genuine = signed_text(
+        header(json!({"crit": ["urn:example:must-understand"]})),
+        &payload,
+        &keys.issuer,
+    );
+    let err = keys.verify(&genuine).unwrap_err();
+    assert!(err.to_string().contains("crit"), "{err}");
+}

@@ -183,6 +183,50 @@ mod tests {
             .unwrap()
     }
 
+    /// A credential naming a status list anywhere but under its issuer's address: not fetched
+    /// (the address is not even connected to), refused as foreign.
+    #[tokio::test]
+    async fn a_status_list_outside_the_issuers_address_is_not_fetched() {
+        use protocol::trust::{Localized, TrustList, TrustedIssuer};
+        let anchor = SigningKey::generate();
+        let issuer = SigningKey::generate();
+        let jwt = TrustList {
+            iss: "anchor".into(),
+            iat: 1_000,
+            exp: 9_000,
+            issuers: vec![TrustedIssuer {
+                id: "https://gemeente.example".into(),
+                name: Localized {
+                    nl: "Gemeente".into(),
+                    en: "Municipality".into(),
+                },
+                keys: vec![issuer.public_jwk().clone()],
+                credential_types: vec![],
+            }],
+        }
+        .sign(&anchor)
+        .unwrap();
+        let trust = TrustList::verify(&jwt, anchor.public_jwk(), 2_000).unwrap();
+        let cache = StatusCache::new(false);
+        for uri in [
+            "https://evil.example/status/1",
+            "https://gemeente.example.evil.example/status/1",
+            "http://gemeente.example/status/1",
+        ] {
+            let reference = StatusReference {
+                uri: uri.into(),
+                idx: 0,
+            };
+            assert_eq!(
+                cache
+                    .status("https://gemeente.example", &reference, &trust, 2_000)
+                    .await,
+                Err(StatusError::ForeignList),
+                "{uri}"
+            );
+        }
+    }
+
     #[test]
     fn an_older_or_shorter_list_than_the_one_seen_is_refused() {
         let key = SigningKey::generate();
