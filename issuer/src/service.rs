@@ -68,7 +68,7 @@ pub struct Issuer {
     pub clock: Arc<dyn Clock>,
 }
 
-type Shared = Arc<Issuer>;
+pub(crate) type Shared = Arc<Issuer>;
 
 /// The municipality's name on printed extracts (the demo's fictitious one).
 pub const DISPLAY_NAME: &str = "Gemeente Voorbeeldstad (demo, fictief)";
@@ -119,6 +119,9 @@ pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>
         .route("/status/{list_id}", get(status_list))
         .route("/offers/{id}", get(offer_by_reference))
         .route("/api/openapi.json", get(openapi))
+        .route("/health/live", get(crate::health::live))
+        .route("/health/ready", get(crate::health::ready))
+        .route("/metrics", get(crate::health::metrics))
         .route("/api/offers", post(create_offer))
         .route("/api/offers/{id}", get(offer_state))
         .route("/api/credentials/{id}/revoke", post(revoke))
@@ -139,6 +142,7 @@ pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Respon
     // Descriptions are written for the client and never name a person: the log scan of the
     // test command holds them to that.
     tracing::debug!(status = status.as_u16(), code, description, "refused");
+    regie_ops::metrics().refusal(code);
     let body = ErrorResponse {
         error: code.to_owned(),
         error_description: Some(description.to_owned()),
@@ -318,6 +322,7 @@ async fn create_offer(
                 tx_code = body.tx_code,
                 "offer created"
             );
+            regie_ops::metrics().event("offer_created", &[("credential_type", kind.id())], 1);
             (StatusCode::CREATED, Json(v)).into_response()
         }
         Err(r) => r,
@@ -609,6 +614,11 @@ async fn credential(
     if let Err(e) = issuer.store.flush() {
         return internal(e);
     }
+    regie_ops::metrics().event(
+        "credential_issued",
+        &[("credential_type", kind.id())],
+        issued.len() as u64,
+    );
     no_store(Json(CredentialResponse {
         credentials: issued,
         notification_id: None,

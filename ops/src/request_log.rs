@@ -1,4 +1,4 @@
-//! One log line per request: method, route template, status and time taken.
+//! One log line and one metric per request: method, route template, status and time taken.
 //!
 //! The route template (`/response/{id}`), never the path: paths carry session ids, case
 //! tokens and BSNs in the back-office API, and a log is read by more people than the data.
@@ -20,7 +20,9 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
         .unwrap_or_else(|| "(no route)".to_owned());
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let micros = elapsed.as_micros() as u64;
+    crate::metrics().request(method.as_str(), &route, status, elapsed.as_secs_f64());
     if status >= 500 {
         tracing::warn!(target: "request", %method, route, status, micros, "request failed");
     } else {

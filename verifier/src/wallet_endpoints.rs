@@ -145,6 +145,7 @@ pub async fn response(
                 s.reason = None;
             });
             tracing::debug!(party = %session.party_id, "session answered");
+            finished(&session.party_id, SessionStatus::Done);
             match stored {
                 Ok(_) => no_store(Json(json!({}))),
                 Err(e) => storage(e),
@@ -152,6 +153,7 @@ pub async fn response(
         }
         Judgement::Ended { status, reason } => {
             tracing::debug!(party = %session.party_id, ?status, "session ended by the wallet");
+            finished(&session.party_id, status);
             let stored = verifier.sessions.update_open(&session.id, now, |s| {
                 s.status = status;
                 s.reason = reason.clone();
@@ -163,6 +165,14 @@ pub async fn response(
         }
         Judgement::Refused(reason) => refuse(&verifier, &session.id, now, &reason),
     }
+}
+
+fn finished(party: &str, status: SessionStatus) {
+    regie_ops::metrics().event(
+        "session_finished",
+        &[("party", party), ("outcome", status.code())],
+        1,
+    );
 }
 
 /// Counts a refused answer; the last one allowed fails the session.
