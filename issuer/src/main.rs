@@ -267,9 +267,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on {listen}, issuer identifier {public_url}");
     axum::serve(listener, service::router_with_cases(issuer, cases))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(regie_ops::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

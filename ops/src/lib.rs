@@ -6,3 +6,5 @@ pub mod request_log;
 pub use logging::{init_from_env, LogConfig, LogError};
 pub use metrics::metrics;
 pub use request_log::log_requests;
+pub mod shutdown;
+pub use shutdown::shutdown_signal;

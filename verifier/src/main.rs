@@ -168,9 +168,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
         names.join(", ")
     );
     axum::serve(listener, router(verifier))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(regie_ops::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }
