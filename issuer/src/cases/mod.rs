@@ -59,6 +59,8 @@ pub enum CaseError {
 
 impl From<Refusal> for CaseError {
     fn from(r: Refusal) -> Self {
+        tracing::debug!(code = r.code(), "case refused");
+        regie_ops::metrics().event("case_refused", &[("code", r.code())], 1);
         CaseError::Refused(r)
     }
 }
@@ -120,6 +122,8 @@ impl Cases {
                 sessions: Vec::new(),
             };
             if self.store.insert(&case)? {
+                tracing::debug!(kind = case.kind.code(), "case opened");
+                regie_ops::metrics().event("case_opened", &[("kind", case.kind.code())], 1);
                 return Ok(case);
             }
         }
@@ -506,6 +510,8 @@ impl Cases {
                 .await?;
         }
         case.completed_at = Some(self.now());
+        tracing::debug!(kind = case.kind.code(), "case complete");
+        regie_ops::metrics().event("case_completed", &[("kind", case.kind.code())], 1);
         Ok(true)
     }
 

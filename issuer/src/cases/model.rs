@@ -67,6 +67,16 @@ pub enum CaseKind {
     },
 }
 
+impl CaseKind {
+    /// `move` or `travel_document`: for logs and metrics, which never name the people.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaseKind::Move { .. } => "move",
+            CaseKind::TravelDocument { .. } => "travel_document",
+        }
+    }
+}
+
 /// A consent given, with the statement file that proves it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Consent {
