@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use crate::credentials::claims_for;
 use crate::person::{Bsn, PartialDate, PersonSource};
-use crate::store::{CredentialRecord, OfferRecord, RefreshRecord, Store, TokenRecord};
+use crate::store::{CredentialRecord, OfferRecord, RefreshRecord, Store, StoreError, TokenRecord};
 
 /// Largest request body accepted on any endpoint.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -160,6 +160,22 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
+/// A failed store call. When the data directory cannot be written (full disk, read-only
+/// file system) the client gets a 503 that says so and may retry later; reads that need no
+/// write go on being served. Anything else is an internal error.
+pub(crate) fn store_failure(e: StoreError) -> Response {
+    if !e.is_unavailable() {
+        return internal(e);
+    }
+    // The cause (e.g. "No space left on device") is for the operator, not the client.
+    eprintln!("regie-issuer: storage unavailable: {e}");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_unavailable",
+        "the issuer cannot write its data (disk full or read-only); the request was not completed, try again later",
+    )
+}
+
 pub(crate) fn no_store(body: impl IntoResponse) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
@@ -287,7 +303,10 @@ pub async fn make_offer(
         },
     };
     record.offer_json = serde_json::to_string(&offer).ok();
-    issuer.store.put_offer(&record, &code).map_err(internal)?;
+    issuer
+        .store
+        .put_offer(&record, &code)
+        .map_err(store_failure)?;
     let by_reference = format!("{}/offers/{}", issuer.public_url, record.id);
     Ok(json!({
         "offer_id": record.id,
@@ -343,7 +362,7 @@ async fn offer_by_reference(State(issuer): State<Shared>, Path(id): Path<String>
             "not_found",
             "unknown, collected or expired offer",
         ),
-        Err(e) => internal(e),
+        Err(e) => store_failure(e),
     }
 }
 
@@ -368,11 +387,25 @@ async fn offer_state(
     match issuer.store.offer(&id) {
         Ok(Some(offer)) => no_store(Json(json!({"collected": offer.collected}))),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
-        Err(e) => internal(e),
+        Err(e) => store_failure(e),
+    }
+}
+
+/// Makes the taking of single-use values (codes, access and refresh tokens, nonces) durable
+/// however the request ends: one refused after it was taken must not come back after a
+/// crash. The success paths flush on their own; this covers the refusals.
+struct DurableOnDrop<'a>(&'a Store);
+
+impl Drop for DurableOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.flush() {
+            eprintln!("regie-issuer: storage unavailable: {e}");
+        }
     }
 }
 
 async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Response {
+    let _durable = DurableOnDrop(&issuer.store);
     let token_error =
         |e: TokenError, description: &str| error(StatusCode::BAD_REQUEST, e.code(), description);
     let now = issuer.clock.now();
@@ -384,7 +417,7 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
                 Ok(None) => {
                     return token_error(TokenError::InvalidGrant, "unknown or already used code")
                 }
-                Err(e) => return internal(e),
+                Err(e) => return store_failure(e),
             };
             if offer.expires_at <= now {
                 return token_error(TokenError::InvalidGrant, "the code has expired");
@@ -421,7 +454,7 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
                         "unknown, used or expired refresh token",
                     )
                 }
-                Err(e) => return internal(e),
+                Err(e) => return store_failure(e),
             }
         }
     };
@@ -445,7 +478,7 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
         .put_token(&access_token, &record)
         .and_then(|()| issuer.store.put_refresh_token(&refresh_token, &refresh))
     {
-        return internal(e);
+        return store_failure(e);
     }
     no_store(Json(TokenResponse {
         access_token,
@@ -463,7 +496,7 @@ async fn nonce(State(issuer): State<Shared>, _body: axum::body::Bytes) -> Respon
         .put_nonce(&c_nonce, issuer.clock.now() + TOKEN_TTL)
     {
         Ok(()) => no_store(Json(NonceResponse { c_nonce })),
-        Err(e) => internal(e),
+        Err(e) => store_failure(e),
     }
 }
 
@@ -488,6 +521,7 @@ async fn credential(
         Err(e) => return credential_error(e, "malformed credential request"),
     };
     let now = issuer.clock.now();
+    let _durable = DurableOnDrop(&issuer.store);
     let token = match issuer.store.take_token(access_token) {
         Ok(Some(t)) if t.expires_at > now => t,
         Ok(_) => {
@@ -497,7 +531,7 @@ async fn credential(
                 "unknown, used or expired access token",
             )
         }
-        Err(e) => return internal(e),
+        Err(e) => return store_failure(e),
     };
     if request.credential_configuration_id != token.credential_type {
         return credential_error(
@@ -521,7 +555,7 @@ async fn credential(
                 "unknown, used or expired nonce",
             )
         }
-        Err(e) => return internal(e),
+        Err(e) => return store_failure(e),
     }
     let expectation = ProofExpectation {
         credential_issuer: &issuer.public_url,
@@ -563,7 +597,7 @@ async fn credential(
     let mut issued = Vec::with_capacity(holder_keys.len());
     let slots = match issuer.store.allocate_status_slots(holder_keys.len() as u64) {
         Ok(slots) => slots,
-        Err(e) => return internal(e),
+        Err(e) => return store_failure(e),
     };
     for (holder_key, slot) in holder_keys.iter().zip(slots) {
         let envelope = VcEnvelope {
@@ -601,18 +635,18 @@ async fn credential(
             grant: token.grant.clone(),
         };
         if let Err(e) = issuer.store.put_credential(&record) {
-            return internal(e);
+            return store_failure(e);
         }
         issued.push(IssuedCredential {
             credential: sd.serialize(),
         });
     }
     if let Err(e) = issuer.store.mark_collected(&token.offer_id) {
-        return internal(e);
+        return store_failure(e);
     }
     // The records must outlive a crash: a copy that left without one could not be revoked.
     if let Err(e) = issuer.store.flush() {
-        return internal(e);
+        return store_failure(e);
     }
     regie_ops::metrics().event(
         "credential_issued",
@@ -634,7 +668,7 @@ async fn status_list(State(issuer): State<Shared>, Path(list_id): Path<String>) 
     let list = match issuer.store.status_list(&list_id) {
         Ok(Some(l)) => l,
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "unknown status list"),
-        Err(e) => return internal(e),
+        Err(e) => return store_failure(e),
     };
     let now = issuer.clock.now();
     let uri = format!("{}/status/{list_id}", issuer.public_url);
@@ -667,7 +701,7 @@ async fn list_credentials(
     }
     match issuer.store.credentials_of(&bsn) {
         Ok(list) => no_store(Json(json!({"credentials": list}))),
-        Err(e) => internal(e),
+        Err(e) => store_failure(e),
     }
 }
 
@@ -738,7 +772,7 @@ async fn record_move(
             Err(MoveError::Source(e)) => {
                 return error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string())
             }
-            Err(MoveError::Store(e)) => return internal(e),
+            Err(MoveError::Store(e)) => return store_failure(e),
         };
     no_store(Json(json!({"revoked": revoked})))
 }
@@ -852,7 +886,7 @@ async fn revoke(
         Err(crate::store::StoreError::UnknownCredential) => {
             error(StatusCode::NOT_FOUND, "not_found", "unknown credential")
         }
-        Err(e) => internal(e),
+        Err(e) => store_failure(e),
     }
 }
 

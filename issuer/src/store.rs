@@ -2,7 +2,7 @@
 //! credentials and the status list. Single-use values are taken with compare-and-swap
 //! removal, so two concurrent redemptions of one code cannot both succeed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -32,8 +32,17 @@ impl StatusSlot {
 /// Storage errors. Name no person.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The store could not be opened at start: the message names the directory and the
+    /// operating system's reason (full disk, read-only file system, no permission).
+    #[error("cannot open the issuer's store in {}: {source}", dir.display())]
+    Open { dir: PathBuf, source: sled::Error },
+    /// Reading or writing the data directory failed while running (full disk, read-only
+    /// file system, I/O error). A request that needed to write is answered 503; sled keeps
+    /// refusing writes until the service is restarted, reads go on.
+    #[error("the data directory cannot be written: {}", io_cause(.0))]
+    Unavailable(std::io::Error),
     #[error("storage: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
     #[error("stored record is corrupt")]
     Corrupt,
     #[error("no status positions left")]
@@ -114,6 +123,33 @@ impl CredentialRecord {
     }
 }
 
+/// The operating system's reason in words. After its first I/O error sled hands out copies
+/// that carry the original only as debug text, so those are named by their kind
+/// ("no storage space", "read-only filesystem or storage medium").
+fn io_cause(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(_) => e.to_string(),
+        None => e.kind().to_string(),
+    }
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(e) => StoreError::Unavailable(e),
+            other => StoreError::Sled(other),
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether the cause is the data directory (full, read-only, failing) rather than the
+    /// data: the request may succeed once space or write access returns.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::Open { .. })
+    }
+}
+
 fn first_list() -> String {
     STATUS_LIST_ID.to_owned()
 }
@@ -151,6 +187,22 @@ impl Store {
     /// As [`Store::open`], with `list_size` entries per status list (tests use small lists to
     /// see them roll over; a deployment keeps one size for the life of its data).
     pub fn open_with_list_size(dir: &Path, list_size: u64) -> Result<Self, StoreError> {
+        // Whatever fails while opening is reported with the directory, so the operator
+        // sees which one is full or read-only.
+        Self::open_in(dir, list_size).map_err(|e| match e {
+            StoreError::Unavailable(io) => StoreError::Open {
+                dir: dir.to_owned(),
+                source: sled::Error::Io(io),
+            },
+            StoreError::Sled(source) => StoreError::Open {
+                dir: dir.to_owned(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    fn open_in(dir: &Path, list_size: u64) -> Result<Self, StoreError> {
         let db = sled::open(dir)?;
         let store = Store {
             offers: db.open_tree("offers")?,

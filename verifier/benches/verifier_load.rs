@@ -11,6 +11,8 @@
 //!    credentials (built exactly as wallet-core builds them), and read back; every result
 //!    is checked against the person who answered, so a lost or mixed-up answer counts.
 //!
+//! The session steps are `tests/common/load.rs`, shared with the soak and the kill tests.
+//!
 //! Run: `cargo bench -p regie-verifier --bench verifier_load`
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -19,47 +21,14 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::load::{one_session, presentation, Latencies, PERSONS};
 use common::*;
-use protocol::claim_path::ClaimPath;
 use protocol::dcql::DcqlQuery;
 use protocol::jose::{b64u_decode, PublicJwk, SigningKey};
-use protocol::oid4vp::{verify_request, AuthorizationResponse, RequestLink};
-use protocol::sd_jwt::{add_key_binding, SdJwt};
 use regie_verifier::sessions::{Session, SessionStatus};
 use regie_verifier::verify::{verify_answer, Expected};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 use tokio::sync::Semaphore;
-
-/// Test persons whose credentials answer the sessions, with their family names.
-const PERSONS: [(&str, &str); 5] = [
-    ("999993653", "Moulin"),
-    ("999993112", "Zon"),
-    ("999994542", "Braber"),
-    ("999996320", "Postma"),
-    ("999990019", "Bultenaar"),
-];
-
-fn housing_paths() -> Vec<ClaimPath> {
-    [
-        json!(["given_name"]),
-        json!(["family_name"]),
-        json!(["birthdate"]),
-        json!(["addresses", null]),
-    ]
-    .iter()
-    .map(|p| ClaimPath::from_json_value(p).expect("path"))
-    .collect()
-}
-
-/// What a wallet sends: the credential with the asked claims and a key binding JWT.
-fn presentation(credential: &(String, SigningKey), aud: &str, nonce: &str) -> String {
-    let shown = SdJwt::parse_held(&credential.0)
-        .expect("held credential")
-        .present(&housing_paths())
-        .expect("present")
-        .serialize();
-    add_key_binding(&shown, &credential.1, aud, nonce, now(), None).expect("key binding")
-}
 
 /// Median nanoseconds per call of each function, measured in interleaved rounds so that
 /// both see the same machine state.
@@ -223,70 +192,6 @@ struct Outcome {
     wrong: usize,
 }
 
-/// One session from start to finish; `Ok(true)` when the verified name is the answerer's.
-async fn one_session(
-    w: &World,
-    http: &reqwest::Client,
-    credential: &(String, SigningKey),
-    family_name: &str,
-) -> Result<bool, String> {
-    let created: Value = http
-        .post(format!("{}/api/sessions", w.verifier_url))
-        .bearer_auth(HOUSING_KEY)
-        .json(&housing_session())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    let link = created["link"].as_str().ok_or("no link")?;
-    let id = created["session_id"].as_str().ok_or("no id")?;
-    // The wallet's side: fetch and verify the signed request, answer it.
-    let link = RequestLink::parse(link, true).map_err(|e| e.to_string())?;
-    let jwt = http
-        .get(&link.request_uri)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
-    let request =
-        verify_request(&jwt, demo_anchor().public_jwk(), now()).map_err(|e| e.to_string())?;
-    let request = request.request;
-    let answer = presentation(credential, &request.client_id, &request.nonce);
-    let form = AuthorizationResponse::presentations(
-        &[("woon".to_owned(), answer)],
-        request.state.as_deref(),
-    )
-    .to_form();
-    let posted = http
-        .post(&request.response_uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !posted.status().is_success() {
-        return Err(format!("response refused: {}", posted.status()));
-    }
-    // The relying party's back-end reads the result.
-    let result: Value = http
-        .get(format!("{}/api/sessions/{id}", w.verifier_url))
-        .bearer_auth(HOUSING_KEY)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    if result["status"] != "done" {
-        return Err(format!("session ended as {}", result["status"]));
-    }
-    Ok(result["claims"]["woon"]["family_name"] == family_name)
-}
-
 async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>>) {
     let sessions: usize = std::env::var("REGIE_LOAD_SESSIONS")
         .ok()
@@ -310,13 +215,13 @@ async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>
         tasks.push(tokio::spawn(async move {
             let (credential, family_name) = &pool[i % pool.len()];
             let t = Instant::now();
-            let result = one_session(&w, &http, credential, family_name).await;
+            let result = one_session(&http, &w.verifier_url, credential, family_name).await;
             drop(permit);
             (result, t.elapsed())
         }));
     }
     let mut outcome = Outcome::default();
-    let mut latencies = Vec::with_capacity(sessions);
+    let mut latencies = Latencies::default();
     let mut first_error = None;
     for task in tasks {
         match task.await {
@@ -336,13 +241,7 @@ async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>
         }
     }
     let elapsed = start.elapsed();
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(0.0)
-    };
+    let mut pct = |p: f64| latencies.percentile_ms(p);
     println!(
         "loopback load: {sessions} sessions, {concurrency} at a time, issuer + verifier + wallets in one process on {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -209,11 +209,7 @@ pub fn start_session(
         viewer_digest,
     };
     if let Err(e) = verifier.sessions.insert(&session) {
-        return Err(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "storage",
-            &e.to_string(),
-        ));
+        return Err(crate::service::storage_error(&e));
     }
     Ok(session)
 }
@@ -254,10 +250,7 @@ pub fn session_json(session: &Session, now: u64) -> Value {
 }
 
 fn session_error(e: SessionError) -> Response {
-    match e {
-        SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such session"),
-        e => error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
-    }
+    crate::service::storage_error(&e)
 }
 
 /// `GET /api/sessions/{id}`: only the party that made it may read it.

@@ -138,7 +138,12 @@ async fn serve(args: &[String]) -> Result<(), String> {
     protocol::trust::TrustList::verify(&trust_list_jwt, &anchor, clock.now())
         .map_err(|e| format!("trust list: {e}"))?;
     let registry = Registry::load(&parties, &anchor, clock.now()).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(&data_dir).map_err(|e| format!("data dir: {e}"))?;
+    std::fs::create_dir_all(&data_dir).map_err(|e| {
+        format!(
+            "cannot create the data directory {}: {e}",
+            data_dir.display()
+        )
+    })?;
     let sessions = Sessions::open(&data_dir.join("sessions")).map_err(|e| e.to_string())?;
     let allow_http_loopback =
         public_url.starts_with("http://127.0.0.1") || public_url.starts_with("http://localhost");

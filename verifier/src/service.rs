@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::image_pool::ImagePool;
 use crate::registry::Registry;
-use crate::sessions::Sessions;
+use crate::sessions::{SessionError, Sessions};
 use crate::status_cache::StatusCache;
 use crate::{api, document_api, pages, wallet_endpoints};
 
@@ -95,6 +95,24 @@ pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
         Json(json!({"error": code, "error_description": description})),
     )
         .into_response()
+}
+
+/// A session store failure as the client sees it: 503 when the data directory cannot be
+/// written (full disk, read-only file system), so a client may retry later; other storage
+/// failures are 500. The operating system's cause goes to the log, not to the client.
+pub fn storage_error(e: &SessionError) -> Response {
+    match e {
+        SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such session"),
+        SessionError::Unavailable(_) | SessionError::Open { .. } => {
+            eprintln!("regie-verifier: storage unavailable: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the verifier cannot write its data (disk full or read-only); the request was not completed, try again later",
+            )
+        }
+        e => error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
+    }
 }
 
 /// A JSON answer that must not be cached.

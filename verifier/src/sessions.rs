@@ -126,14 +126,45 @@ impl Session {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The store could not be opened at start: names the directory and the operating
+    /// system's reason (full disk, read-only file system, no permission).
+    #[error("cannot open the session store in {}: {source}", dir.display())]
+    Open {
+        dir: std::path::PathBuf,
+        source: sled::Error,
+    },
+    /// Reading or writing the data directory failed while running (full disk, read-only
+    /// file system, I/O error): answered 503; sled refuses further writes until a restart,
+    /// reads go on.
+    #[error("the data directory cannot be written: {}", io_cause(.0))]
+    Unavailable(std::io::Error),
     #[error("session store: {0}")]
-    Db(#[from] sled::Error),
+    Db(sled::Error),
     #[error("session store holds damaged data")]
     Damaged,
     #[error("no such session")]
     Unknown,
     #[error("the session is finished or expired")]
     Closed,
+}
+
+/// The operating system's reason in words. After its first I/O error sled hands out copies
+/// that carry the original only as debug text, so those are named by their kind
+/// ("no storage space", "read-only filesystem or storage medium").
+fn io_cause(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(_) => e.to_string(),
+        None => e.kind().to_string(),
+    }
+}
+
+impl From<sled::Error> for SessionError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(e) => SessionError::Unavailable(e),
+            other => SessionError::Db(other),
+        }
+    }
 }
 
 /// The session store.
@@ -146,11 +177,19 @@ pub struct Sessions {
 
 impl Sessions {
     pub fn open(dir: &Path) -> Result<Sessions, SessionError> {
-        let db = sled::open(dir)?;
-        Ok(Sessions {
-            tree: db.open_tree("sessions")?,
-            by_ref: db.open_tree("request_refs")?,
-            db,
+        // Whatever fails while opening is reported with the directory, so the operator sees
+        // which one is full or read-only.
+        let open = || -> Result<Sessions, sled::Error> {
+            let db = sled::open(dir)?;
+            Ok(Sessions {
+                tree: db.open_tree("sessions")?,
+                by_ref: db.open_tree("request_refs")?,
+                db,
+            })
+        };
+        open().map_err(|source| SessionError::Open {
+            dir: dir.to_owned(),
+            source,
         })
     }
 

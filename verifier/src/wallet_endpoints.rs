@@ -37,7 +37,7 @@ fn storage(e: SessionError) -> Response {
     match e {
         SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such request"),
         SessionError::Closed => closed(),
-        e => error(StatusCode::INTERNAL_SERVER_ERROR, "storage", &e.to_string()),
+        e => crate::service::storage_error(&e),
     }
 }
 

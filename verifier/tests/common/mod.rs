@@ -2,6 +2,11 @@
 //! verifier service with the fixture relying parties, and a wallet-core wallet; plus a "raw"
 //! holder that builds presentations by hand to send what an honest wallet never would.
 #![allow(dead_code)]
+pub mod load;
+pub mod process;
+pub mod tmpfs;
+pub mod vci_client;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -94,6 +99,26 @@ pub fn demo_anchor() -> SigningKey {
     SigningKey::from_private_jwk(&serde_json::from_str(&text).unwrap()).unwrap()
 }
 
+/// A trust list signed by the demo anchor with one issuer: `issuer_url` and its key.
+pub fn trust_list_for(issuer_url: &str, issuer_key: &SigningKey) -> String {
+    TrustList {
+        iss: "demo-trust-anchor".into(),
+        iat: now() - 60,
+        exp: now() + 2 * 365 * 86_400,
+        issuers: vec![TrustedIssuer {
+            id: issuer_url.to_owned(),
+            name: Localized {
+                nl: "Gemeente Test".into(),
+                en: "Municipality of Test".into(),
+            },
+            keys: vec![issuer_key.public_jwk().clone()],
+            credential_types: vec![UITTREKSEL_BRP_VCT.into(), WOONHISTORIE_VCT.into()],
+        }],
+    }
+    .sign(&demo_anchor())
+    .unwrap()
+}
+
 /// Issuer, verifier and a wallet, all on loopback.
 pub struct World {
     pub issuer_url: String,
@@ -137,22 +162,7 @@ impl World {
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
         let anchor = demo_anchor();
-        let trust_list_jwt = TrustList {
-            iss: "demo-trust-anchor".into(),
-            iat: now() - 60,
-            exp: now() + 2 * 365 * 86_400,
-            issuers: vec![TrustedIssuer {
-                id: issuer_url.clone(),
-                name: Localized {
-                    nl: "Gemeente Test".into(),
-                    en: "Municipality of Test".into(),
-                },
-                keys: vec![issuer_key.public_jwk().clone()],
-                credential_types: vec![UITTREKSEL_BRP_VCT.into(), WOONHISTORIE_VCT.into()],
-            }],
-        }
-        .sign(&anchor)
-        .unwrap();
+        let trust_list_jwt = trust_list_for(&issuer_url, &issuer_key);
         let listener = verifier_listener;
         let registry = Registry::load(
             &repo_root().join("fixtures/relying-parties"),
