@@ -5,6 +5,7 @@ pub mod documents;
 pub mod health;
 pub mod keys;
 pub mod life_events;
+pub mod not_durable;
 pub mod openapi;
 pub mod pdf;
 pub mod person;

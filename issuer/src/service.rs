@@ -595,6 +595,7 @@ async fn credential(
     let today = today(now);
     let claims = claims_for(kind, &person, &residents, today);
     let mut issued = Vec::with_capacity(holder_keys.len());
+    let mut records = Vec::with_capacity(holder_keys.len());
     let slots = match issuer.store.allocate_status_slots(holder_keys.len() as u64) {
         Ok(slots) => slots,
         Err(e) => return store_failure(e),
@@ -634,18 +635,14 @@ async fn credential(
             revoked: false,
             grant: token.grant.clone(),
         };
-        if let Err(e) = issuer.store.put_credential(&record) {
-            return store_failure(e);
-        }
+        records.push(record);
         issued.push(IssuedCredential {
             credential: sd.serialize(),
         });
     }
-    if let Err(e) = issuer.store.mark_collected(&token.offer_id) {
-        return store_failure(e);
-    }
     // The records must outlive a crash: a copy that left without one could not be revoked.
-    if let Err(e) = issuer.store.flush() {
+    // All of them with the offer's "collected", or none.
+    if let Err(e) = issuer.store.record_issued(&records, &token.offer_id) {
         return store_failure(e);
     }
     regie_ops::metrics().event(

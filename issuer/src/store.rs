@@ -3,10 +3,14 @@
 //! removal, so two concurrent redemptions of one code cannot both succeed.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use protocol::status_list::{Status, StatusList};
+use sled::Transactional;
+
+use crate::not_durable::{Durable, NotDurable};
 
 /// Entries per status list. 1 bit each: valid or revoked.
 pub const STATUS_LIST_SIZE: u64 = 131_072;
@@ -168,6 +172,8 @@ pub struct Store {
     status_alloc: sled::Tree,
     ended_grants: sled::Tree,
     list_size: u64,
+    /// Values a failed flush left in memory only; reads return what is on disk instead.
+    not_durable: Arc<NotDurable>,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -215,6 +221,7 @@ impl Store {
             status_alloc: db.open_tree("status_alloc")?,
             ended_grants: db.open_tree("ended_grants")?,
             list_size: list_size.max(2),
+            not_durable: Arc::default(),
             db,
         };
         store.start_counter_after_existing()?;
@@ -261,6 +268,9 @@ impl Store {
 
     /// An offer by id.
     pub fn offer(&self, id: &str) -> Result<Option<OfferRecord>, StoreError> {
+        if let Durable::Version(v) = self.not_durable.read("offers", id.as_bytes()) {
+            return v.map(|v| decode(&v)).transpose();
+        }
         self.offers.get(id)?.map(|v| decode(&v)).transpose()
     }
 
@@ -271,15 +281,6 @@ impl Store {
         };
         let id = String::from_utf8(offer_id.to_vec()).map_err(|_| StoreError::Corrupt)?;
         self.offer(&id)
-    }
-
-    /// Marks an offer collected.
-    pub fn mark_collected(&self, id: &str) -> Result<(), StoreError> {
-        if let Some(mut offer) = self.offer(id)? {
-            offer.collected = true;
-            self.offers.insert(id.as_bytes(), encode(&offer)?)?;
-        }
-        Ok(())
     }
 
     /// Stores an access token.
@@ -409,12 +410,60 @@ impl Store {
         Ok(())
     }
 
+    /// Records the copies of one credential response and marks their offer collected, all
+    /// or nothing (one transaction), and durably before the wallet gets them: a copy that
+    /// left without its record could not be revoked. When the disk refuses them, none is
+    /// listed afterwards (see [`NotDurable`]).
+    pub fn record_issued(
+        &self,
+        records: &[CredentialRecord],
+        offer_id: &str,
+    ) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let encoded = records
+            .iter()
+            .map(|r| Ok((r.id.as_bytes(), encode(r)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let old_offer = self.offers.get(offer_id.as_bytes())?;
+        let written = (&self.credentials, &self.offers)
+            .transaction(|(credentials, offers)| {
+                for (id, bytes) in &encoded {
+                    credentials.insert(*id, bytes.as_slice())?;
+                }
+                if let Some(bytes) = offers.get(offer_id.as_bytes())? {
+                    let mut offer: OfferRecord =
+                        decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
+                    offer.collected = true;
+                    let bytes = encode(&offer).map_err(ConflictableTransactionError::Abort)?;
+                    offers.insert(offer_id.as_bytes(), bytes)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => StoreError::from(e),
+            })
+            .and_then(|()| self.flush());
+        if written.is_err() {
+            for (id, _) in &encoded {
+                self.not_durable.record("credentials", id, None);
+            }
+            self.not_durable
+                .record("offers", offer_id.as_bytes(), old_offer.as_deref());
+        }
+        written
+    }
+
     /// All credential copies issued to `bsn`.
     pub fn credentials_of(&self, bsn: &str) -> Result<Vec<CredentialRecord>, StoreError> {
         let mut out = Vec::new();
         for item in self.credentials.iter() {
-            let (_, v) = item?;
-            let record: CredentialRecord = decode(&v)?;
+            let (k, v) = item?;
+            let record: CredentialRecord = match self.not_durable.read("credentials", &k) {
+                Durable::Live => decode(&v)?,
+                Durable::Version(Some(v)) => decode(&v)?,
+                Durable::Version(None) => continue,
+            };
             if record.bsn == bsn {
                 out.push(record);
             }
@@ -424,21 +473,51 @@ impl Store {
 
     /// Revokes a credential copy: marks the record and flips its status bit.
     pub fn revoke(&self, id: &str) -> Result<CredentialRecord, StoreError> {
-        let mut record: CredentialRecord = self
-            .credentials
-            .get(id.as_bytes())?
-            .map(|v| decode(&v))
+        let old_record = self.credentials.get(id.as_bytes())?;
+        let mut record: CredentialRecord = old_record
+            .as_ref()
+            .map(|v| decode(v))
             .transpose()?
             .ok_or(StoreError::UnknownCredential)?;
         record.revoked = true;
-        self.credentials.insert(id.as_bytes(), encode(&record)?)?;
+        let list_key = record.status_list.clone();
+        let mut old_list = None;
+        let written = self.write_revocation(id, &record, &mut old_list);
+        if written.is_err() {
+            // Until a restart, the list and the record are served as the disk has them: a
+            // revocation answered 503 is not shown, so it cannot be shown and then undone.
+            self.not_durable
+                .record("credentials", id.as_bytes(), old_record.as_deref());
+            self.not_durable
+                .record("status", list_key.as_bytes(), old_list.as_deref());
+        }
+        written?;
+        regie_ops::metrics().event(
+            "credential_revoked",
+            &[("credential_type", &record.credential_type)],
+            1,
+        );
+        Ok(record)
+    }
+
+    /// The writes of a revocation: the record, the status bit, then a flush. `old_list`
+    /// gets the list as it was just before this revocation's bit (with every revocation that
+    /// came before it), for when the flush fails.
+    fn write_revocation(
+        &self,
+        id: &str,
+        record: &CredentialRecord,
+        old_list: &mut Option<sled::IVec>,
+    ) -> Result<(), StoreError> {
+        self.credentials.insert(id.as_bytes(), encode(record)?)?;
         // Atomic read-modify-write, so concurrent revocations cannot undo each other.
         let idx = record.status_idx;
         let size = self.list_size;
         // Returning `None` from the closure would delete the list, so a value that cannot
         // be read is kept as it is (and reported as corrupt when read).
-        self.status
-            .update_and_fetch(record.status_list.as_bytes(), |old| {
+        *old_list = self
+            .status
+            .fetch_and_update(record.status_list.as_bytes(), |old| {
                 let list = match old {
                     Some(bytes) => StatusList::from_bytes(1, bytes.to_vec()).ok(),
                     None => StatusList::new(1, size).ok(),
@@ -452,12 +531,7 @@ impl Store {
                 }
             })?;
         self.db.flush()?;
-        regie_ops::metrics().event(
-            "credential_revoked",
-            &[("credential_type", &record.credential_type)],
-            1,
-        );
-        Ok(record)
+        Ok(())
     }
 
     /// Revokes a copy because the wallet that holds it is lost, stolen or no longer trusted
@@ -488,8 +562,12 @@ impl Store {
         if list == 0 || list.to_string() != list_id || list > self.current_list()? {
             return Ok(None);
         }
-        match self.status.get(list_id)? {
-            Some(bytes) => StatusList::from_bytes(1, bytes.to_vec())
+        let stored = match self.not_durable.read("status", list_id.as_bytes()) {
+            Durable::Live => self.status.get(list_id)?.map(|b| b.to_vec()),
+            Durable::Version(v) => v,
+        };
+        match stored {
+            Some(bytes) => StatusList::from_bytes(1, bytes)
                 .map(Some)
                 .map_err(|_| StoreError::Corrupt),
             None => StatusList::new(1, self.list_size)

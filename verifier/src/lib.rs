@@ -11,6 +11,7 @@ pub mod document_api;
 pub mod documents;
 pub mod health;
 pub mod image_pool;
+pub mod not_durable;
 pub mod openapi;
 pub mod pages;
 pub mod registry;

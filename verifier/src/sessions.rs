@@ -12,6 +12,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::not_durable::{Durable, NotDurable};
+
 /// Where a session stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,6 +175,9 @@ pub struct Sessions {
     /// `request_ref` → `id`.
     by_ref: sled::Tree,
     db: sled::Db,
+    /// Sessions whose last write a failed flush left in memory only: reads return what is
+    /// on disk, so an answer refused with 503 is not shown as done and then lost.
+    not_durable: NotDurable,
 }
 
 impl Sessions {
@@ -185,6 +190,7 @@ impl Sessions {
                 tree: db.open_tree("sessions")?,
                 by_ref: db.open_tree("request_refs")?,
                 db,
+                not_durable: NotDurable::default(),
             })
         };
         open().map_err(|source| SessionError::Open {
@@ -195,12 +201,20 @@ impl Sessions {
 
     pub fn insert(&self, session: &Session) -> Result<(), SessionError> {
         let bytes = serde_json::to_vec(session).map_err(|_| SessionError::Damaged)?;
-        self.tree.insert(session.id.as_bytes(), bytes)?;
-        // After the session: a reference never points at nothing that could later appear.
-        self.by_ref
-            .insert(session.request_ref.as_bytes(), session.id.as_bytes())?;
-        self.db.flush()?;
-        Ok(())
+        let written = (|| -> Result<(), SessionError> {
+            self.tree.insert(session.id.as_bytes(), bytes)?;
+            // After the session: a reference never points at nothing that could later appear.
+            self.by_ref
+                .insert(session.request_ref.as_bytes(), session.id.as_bytes())?;
+            self.db.flush()?;
+            Ok(())
+        })();
+        if written.is_err() {
+            // Not on disk: unknown until a restart, as it will be after one.
+            self.not_durable
+                .record("sessions", session.id.as_bytes(), None);
+        }
+        written
     }
 
     /// How many sessions are in each state at `now` (for the metrics; reads every session).
@@ -219,7 +233,11 @@ impl Sessions {
     }
 
     pub fn get(&self, id: &str) -> Result<Session, SessionError> {
-        let bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
+        let bytes = match self.not_durable.read("sessions", id.as_bytes()) {
+            Durable::Live => self.tree.get(id.as_bytes())?.map(|b| b.to_vec()),
+            Durable::Version(v) => v,
+        }
+        .ok_or(SessionError::Unknown)?;
         serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)
     }
 
@@ -245,6 +263,12 @@ impl Sessions {
         now: u64,
         change: impl Fn(&mut Session),
     ) -> Result<Session, SessionError> {
+        if let Durable::Version(_) = self.not_durable.read("sessions", id.as_bytes()) {
+            // An earlier change of this session did not reach the disk, so neither would
+            // this one: the store's own error (a flush reports it) rather than a decision
+            // taken on a state the disk does not have.
+            self.db.flush()?;
+        }
         loop {
             let old_bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
             let mut session: Session =
@@ -254,12 +278,19 @@ impl Sessions {
             }
             change(&mut session);
             let new_bytes = serde_json::to_vec(&session).map_err(|_| SessionError::Damaged)?;
-            match self
-                .tree
-                .compare_and_swap(id.as_bytes(), Some(old_bytes), Some(new_bytes))?
-            {
+            match self.tree.compare_and_swap(
+                id.as_bytes(),
+                Some(old_bytes.clone()),
+                Some(new_bytes),
+            )? {
                 Ok(()) => {
-                    self.db.flush()?;
+                    if let Err(e) = self.db.flush() {
+                        // The change is in memory only: it is not shown until a restart
+                        // (which drops it, as the client was told with a 503).
+                        self.not_durable
+                            .record("sessions", id.as_bytes(), Some(&old_bytes));
+                        return Err(e.into());
+                    }
                     return Ok(session);
                 }
                 Err(_) => continue,
