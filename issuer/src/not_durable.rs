@@ -8,13 +8,16 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+/// A key in a named tree.
+type TreeKey = (&'static str, Vec<u8>);
+
 /// Durable versions of keys whose last write did not reach the disk, by tree and key.
 #[derive(Default)]
 pub struct NotDurable {
     /// Set once anything is recorded, so reads skip the lock until a flush has failed.
     any: AtomicBool,
     /// `None`: the key did not exist on disk.
-    versions: Mutex<HashMap<(&'static str, Vec<u8>), Option<Vec<u8>>>>,
+    versions: Mutex<HashMap<TreeKey, Option<Vec<u8>>>>,
 }
 
 /// A read through the record: the durable version, or `Live` to read the tree.
