@@ -12,3 +12,4 @@ pub mod person;
 pub mod portal;
 pub mod service;
 pub mod store;
+pub mod store_failure;

@@ -23,7 +23,8 @@ use serde_json::{json, Value};
 
 use crate::credentials::claims_for;
 use crate::person::{Bsn, PartialDate, PersonSource};
-use crate::store::{CredentialRecord, OfferRecord, RefreshRecord, Store, StoreError, TokenRecord};
+use crate::store::{CredentialRecord, OfferRecord, RefreshRecord, Store, TokenRecord};
+use crate::store_failure::{store_failure, DurableOnDrop};
 
 /// Largest request body accepted on any endpoint.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -157,22 +158,6 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         "server_error",
         "internal error",
-    )
-}
-
-/// A failed store call. When the data directory cannot be written (full disk, read-only
-/// file system) the client gets a 503 that says so and may retry later; reads that need no
-/// write go on being served. Anything else is an internal error.
-pub(crate) fn store_failure(e: StoreError) -> Response {
-    if !e.is_unavailable() {
-        return internal(e);
-    }
-    // The cause (e.g. "No space left on device") is for the operator, not the client.
-    eprintln!("regie-issuer: storage unavailable: {e}");
-    error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "storage_unavailable",
-        "the issuer cannot write its data (disk full or read-only); the request was not completed, try again later",
     )
 }
 
@@ -388,19 +373,6 @@ async fn offer_state(
         Ok(Some(offer)) => no_store(Json(json!({"collected": offer.collected}))),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
         Err(e) => store_failure(e),
-    }
-}
-
-/// Makes the taking of single-use values (codes, access and refresh tokens, nonces) durable
-/// however the request ends: one refused after it was taken must not come back after a
-/// crash. The success paths flush on their own; this covers the refusals.
-struct DurableOnDrop<'a>(&'a Store);
-
-impl Drop for DurableOnDrop<'_> {
-    fn drop(&mut self) {
-        if let Err(e) = self.0.flush() {
-            eprintln!("regie-issuer: storage unavailable: {e}");
-        }
     }
 }
 
