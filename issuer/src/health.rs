@@ -14,8 +14,18 @@ pub async fn live() -> Response {
     Json(json!({"status": "live"})).into_response()
 }
 
-/// The process can serve: its store reads.
+/// The process can serve: its store reads, and writes (a flush reports sled's I/O error:
+/// after a full disk or a read-only file system sled refuses writes until a restart, so an
+/// orchestrator should take the instance out and restart it once the disk has room).
 pub async fn ready(State(issuer): State<Shared>) -> Response {
+    if let Err(e) = issuer.store.flush() {
+        tracing::warn!("not ready: the store: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "reason": "the store cannot be written"})),
+        )
+            .into_response();
+    }
     match issuer.store.current_list() {
         Ok(_) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {

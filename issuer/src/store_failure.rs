@@ -14,7 +14,7 @@ pub(crate) fn store_failure(e: StoreError) -> Response {
         return internal(e);
     }
     // The cause (e.g. "No space left on device") is for the operator, not the client.
-    eprintln!("regie-issuer: storage unavailable: {e}");
+    tracing::error!("storage unavailable: {e}");
     error(
         StatusCode::SERVICE_UNAVAILABLE,
         "storage_unavailable",
@@ -30,7 +30,7 @@ pub(crate) struct DurableOnDrop<'a>(pub(crate) &'a Store);
 impl Drop for DurableOnDrop<'_> {
     fn drop(&mut self) {
         if let Err(e) = self.0.flush() {
-            eprintln!("regie-issuer: storage unavailable: {e}");
+            tracing::error!("storage unavailable: {e}");
         }
     }
 }

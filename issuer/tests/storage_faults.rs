@@ -234,6 +234,12 @@ async fn a_full_disk_while_running_refuses_writes_keeps_reads_and_loses_nothing_
         .all(|r| r["revoked"] == (r["id"] == before[0]["id"])));
     let (status, _) = call(http.get(format!("{base}/.well-known/openid-credential-issuer"))).await;
     assert_eq!(status, 200);
+    // Readiness says so, for an orchestrator to restart the instance once there is room.
+    let (status, body) = call(http.get(format!("{base}/health/ready"))).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
     let log = issuer.log();
     assert!(
         log.contains("storage unavailable") && log.contains("no storage space"),
@@ -244,6 +250,7 @@ async fn a_full_disk_while_running_refuses_writes_keeps_reads_and_loses_nothing_
     mount.unfill().unwrap();
     issuer.kill();
     issuer.start(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(call(http.get(format!("{base}/health/ready"))).await.0, 200);
     let after = records(&http, &base).await;
     assert_eq!(after.len(), 6, "nothing half-written");
     let served = status_list(&http, &base, &key).await;

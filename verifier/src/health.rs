@@ -15,8 +15,18 @@ pub async fn live() -> Response {
     Json(json!({"status": "live"})).into_response()
 }
 
-/// The process can serve: its session store reads (`probe` is an id no session has).
+/// The process can serve: its session store reads (`probe` is an id no session has) and
+/// writes (after a full disk or a read-only file system sled refuses writes until a restart,
+/// so an orchestrator should take the instance out and restart it once the disk has room).
 pub async fn ready(State(verifier): State<Shared>) -> Response {
+    if let Err(e) = verifier.sessions.flush() {
+        tracing::warn!("not ready: the session store: {e}");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "reason": "the session store cannot be written"})),
+        )
+            .into_response();
+    }
     match verifier.sessions.get("health-probe") {
         Ok(_) | Err(crate::sessions::SessionError::Unknown) => {
             Json(json!({"status": "ready"})).into_response()

@@ -104,7 +104,7 @@ pub fn storage_error(e: &SessionError) -> Response {
     match e {
         SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such session"),
         SessionError::Unavailable(_) | SessionError::Open { .. } => {
-            eprintln!("regie-verifier: storage unavailable: {e}");
+            tracing::error!("storage unavailable: {e}");
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "storage_unavailable",

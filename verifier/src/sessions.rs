@@ -224,12 +224,24 @@ impl Sessions {
     ) -> Result<std::collections::BTreeMap<&'static str, u64>, SessionError> {
         let mut counts = std::collections::BTreeMap::new();
         for entry in self.tree.iter() {
-            let (_, bytes) = entry?;
+            let (id, bytes) = entry?;
+            let bytes = match self.not_durable.read("sessions", &id) {
+                Durable::Live => bytes.to_vec(),
+                Durable::Version(Some(v)) => v,
+                Durable::Version(None) => continue,
+            };
             let session: Session =
                 serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)?;
             *counts.entry(session.status_at(now).code()).or_insert(0) += 1;
         }
         Ok(counts)
+    }
+
+    /// Makes everything written durable; fails with the store's I/O error once sled has met
+    /// one (it then refuses writes until a restart).
+    pub fn flush(&self) -> Result<(), SessionError> {
+        self.db.flush()?;
+        Ok(())
     }
 
     pub fn get(&self, id: &str) -> Result<Session, SessionError> {

@@ -209,6 +209,12 @@ async fn a_full_disk_while_running_refuses_writes_keeps_reads_and_loses_nothing_
     }
     let (status, _) = call(http.get(format!("{url}/api/openapi.json"))).await;
     assert_eq!(status, 200);
+    // Readiness says so, for an orchestrator to restart the instance once there is room.
+    let (status, body) = call(http.get(format!("{url}/health/ready"))).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
     assert!(
         verifier.log().contains("No space left on device")
             || verifier.log().contains("no storage space")
@@ -218,6 +224,7 @@ async fn a_full_disk_while_running_refuses_writes_keeps_reads_and_loses_nothing_
     mount.unfill().unwrap();
     verifier.kill();
     verifier.start(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(call(http.get(format!("{url}/health/ready"))).await.0, 200);
     for id in &done {
         assert_eq!(
             read_session(&http, &url, id).await.unwrap()["status"],

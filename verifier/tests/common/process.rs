@@ -5,10 +5,32 @@
 #![allow(dead_code)]
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The issuer's back-office token in every test and the soak.
 pub const PROCESS_ADMIN: &str = "test-admin-token";
+
+/// Where a service's standard error goes: under `REGIE_TEST_LOG_DIR` when the test command
+/// set it (the services then log at debug level, and the run ends with a scan of those logs
+/// for personal data), else beside its data directory.
+fn log_path(name: &str, data_dir: &Path) -> (PathBuf, Vec<(String, String)>) {
+    static N: AtomicU64 = AtomicU64::new(0);
+    match std::env::var_os("REGIE_TEST_LOG_DIR") {
+        Some(dir) => (
+            PathBuf::from(dir).join(format!(
+                "{name}-process-{}-{}.log",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            )),
+            vec![(
+                "REGIE_LOG".into(),
+                "debug,hyper=info,h2=info,reqwest=info,rustls=info,sled=info".into(),
+            )],
+        ),
+        None => (data_dir.with_extension("log"), Vec::new()),
+    }
+}
 
 /// A port nobody listens on now (the service binds it a moment later; a clash shows as a
 /// service that does not come up, with its log).
@@ -37,6 +59,8 @@ impl Service {
     /// store only).
     pub fn issuer(program: &Path, data_dir: &Path, key_file: &Path, port: u16) -> Service {
         let url = format!("http://127.0.0.1:{port}");
+        let (log, mut envs) = log_path("regie-issuer", data_dir);
+        envs.push(("REGIE_ISSUER_ADMIN_TOKEN".into(), PROCESS_ADMIN.into()));
         Service {
             program: program.to_owned(),
             args: vec![
@@ -52,8 +76,8 @@ impl Service {
                 "--batch-size".into(),
                 "3".into(),
             ],
-            envs: vec![("REGIE_ISSUER_ADMIN_TOKEN".into(), PROCESS_ADMIN.into())],
-            log: data_dir.with_extension("log"),
+            envs,
+            log,
             ready_path: "/.well-known/openid-credential-issuer".into(),
             url,
             child: None,
@@ -70,6 +94,7 @@ impl Service {
         port: u16,
     ) -> Service {
         let url = format!("http://127.0.0.1:{port}");
+        let (log, envs) = log_path("regie-verifier", data_dir);
         Service {
             program: program.to_owned(),
             args: vec![
@@ -89,8 +114,8 @@ impl Service {
                 "--trust-list".into(),
                 trust_list.display().to_string(),
             ],
-            envs: Vec::new(),
-            log: data_dir.with_extension("log"),
+            envs,
+            log,
             ready_path: "/api/openapi.json".into(),
             url,
             child: None,
