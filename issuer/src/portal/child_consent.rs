@@ -46,9 +46,9 @@ pub async fn form(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let person = match logged_in_person(&portal, &headers, lang).await {
+    let person = match logged_in_person(&portal, &headers).await {
         Ok((_, person)) => person,
-        Err(response) => return response,
+        Err(e) => return e.response(lang),
     };
     let title = lang.t(
         "Toestemming reisdocument voor uw kind",

@@ -129,9 +129,9 @@ pub async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> Response {
     let lang = Lang::from_code(q.lang.as_deref());
-    let (bsn, person) = match logged_in_person(&portal, &headers, lang).await {
+    let (bsn, person) = match logged_in_person(&portal, &headers).await {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(e) => return e.response(lang),
     };
     let issued = group_issued(
         portal
@@ -217,9 +217,9 @@ pub async fn request_credential(
     Form(form): Form<KindForm>,
 ) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers, lang) {
+    let bsn = match logged_in(&portal, &headers) {
         Ok((_, bsn)) => bsn,
-        Err(response) => return response,
+        Err(e) => return e.response(lang),
     };
     let Some(kind) = CredentialType::from_id(&form.kind) else {
         return problem(
@@ -444,9 +444,9 @@ pub async fn extract(
     Form(form): Form<KindForm>,
 ) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers, lang) {
+    let bsn = match logged_in(&portal, &headers) {
         Ok((_, bsn)) => bsn,
-        Err(response) => return response,
+        Err(e) => return e.response(lang),
     };
     let Some(kind) = DocumentKind::from_id(&form.kind) else {
         return problem(

@@ -138,35 +138,51 @@ pub(crate) fn portal_page(lang: Lang, title: &str, path: &str, body: &impl Templ
     page(lang, title, path, DISPLAY_NAME, body)
 }
 
-/// The logged-in citizen's BSN, or the response that sends them to the login.
+/// Why a citizen's page cannot be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CitizenError {
+    /// Nobody (or no valid BSN) is logged in.
+    NotLoggedIn,
+    /// The BRP did not give the person's record.
+    Unavailable,
+}
+
+impl CitizenError {
+    /// The login page, or a page saying the data cannot be reached.
+    pub(crate) fn response(self, lang: Lang) -> Response {
+        match self {
+            CitizenError::NotLoggedIn => to_login(lang),
+            CitizenError::Unavailable => problem(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang.t(
+                    "Uw gegevens zijn nu niet bereikbaar.",
+                    "Your data cannot be reached now.",
+                ),
+            ),
+        }
+    }
+}
+
+/// The logged-in citizen's login and BSN.
 pub(crate) fn logged_in(
     portal: &Portal,
     headers: &HeaderMap,
-    lang: Lang,
-) -> Result<(Login, Bsn), Response> {
-    let login = login_of(portal, headers).ok_or_else(|| to_login(lang))?;
-    let bsn = Bsn::parse(&login.bsn).map_err(|_| to_login(lang))?;
+) -> Result<(Login, Bsn), CitizenError> {
+    let login = login_of(portal, headers).ok_or(CitizenError::NotLoggedIn)?;
+    let bsn = Bsn::parse(&login.bsn).map_err(|_| CitizenError::NotLoggedIn)?;
     Ok((login, bsn))
 }
 
-/// The logged-in citizen and their BRP record: login, BSN, person lookup. Otherwise the
-/// login page, or a page saying the BRP cannot be reached.
+/// The logged-in citizen and their BRP record: login, BSN, person lookup.
 pub(crate) async fn logged_in_person(
     portal: &Portal,
     headers: &HeaderMap,
-    lang: Lang,
-) -> Result<(Bsn, Person), Response> {
-    let (_, bsn) = logged_in(portal, headers, lang)?;
+) -> Result<(Bsn, Person), CitizenError> {
+    let (_, bsn) = logged_in(portal, headers)?;
     match portal.issuer.persons.get(&bsn).await {
         Ok(Some(person)) => Ok((bsn, person)),
-        _ => Err(problem(
-            lang,
-            StatusCode::SERVICE_UNAVAILABLE,
-            lang.t(
-                "Uw gegevens zijn nu niet bereikbaar.",
-                "Your data cannot be reached now.",
-            ),
-        )),
+        _ => Err(CitizenError::Unavailable),
     }
 }
 

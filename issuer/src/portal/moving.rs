@@ -86,9 +86,9 @@ pub async fn submit(
     Form(f): Form<MoveForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers, lang) {
+    let bsn = match logged_in(&portal, &headers) {
         Ok((_, bsn)) => bsn,
-        Err(response) => return response,
+        Err(e) => return e.response(lang),
     };
     let Some(cases) = portal.cases.as_ref() else {
         return unavailable(lang);
