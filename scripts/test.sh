@@ -16,6 +16,11 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 
 ensure_cargo_path
+# Every service started by a test logs at debug level into this directory; the run ends
+# with a scan of it for personal data and secrets (scripts/scan-logs.mjs).
+export REGIE_TEST_LOG_DIR="$PWD/target/test-logs"
+rm -rf "$REGIE_TEST_LOG_DIR"
+mkdir -p "$REGIE_TEST_LOG_DIR"
 # poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests;
 # the Tauri packages: the app and its window tests under Xvfb.
 ensure_apt pkg-config poppler-utils chromium "${TAURI_APT[@]}"
@@ -58,6 +63,10 @@ npm run --silent test:browser
 
 echo "==> app window tests (tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run -a npm run --silent test:app
+
+echo "==> logs: no personal data, PIN, key or token in any service's log"
+node scripts/scan-logs.mjs --self-test
+node scripts/scan-logs.mjs "$REGIE_TEST_LOG_DIR"
 
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
     # Two targets at a time: nothing else runs by then, and each target uses one core.

@@ -2,6 +2,7 @@
 pub mod cases;
 pub mod credentials;
 pub mod documents;
+pub mod health;
 pub mod keys;
 pub mod life_events;
 pub mod openapi;

@@ -171,6 +171,7 @@ fn env_or(name: &str, default: &str) -> String {
 }
 
 async fn serve(args: &[String]) -> Result<(), String> {
+    regie_ops::init_from_env().map_err(|e| e.to_string())?;
     use std::sync::Arc;
 
     let options = Options::parse(
@@ -219,9 +220,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .ok_or("--batch-size must be a number from 1 to 32")?;
     let admin_token = std::env::var("REGIE_ISSUER_ADMIN_TOKEN").unwrap_or_default();
     if admin_token.is_empty() {
-        eprintln!(
-            "regie-issuer: REGIE_ISSUER_ADMIN_TOKEN is not set; the back-office API is closed"
-        );
+        tracing::warn!("REGIE_ISSUER_ADMIN_TOKEN is not set; the back-office API is closed");
     }
     let store =
         regie_issuer::store::Store::open(&data_dir.join("db")).map_err(|e| e.to_string())?;
@@ -238,7 +237,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| format!("replaying recorded moves: {e}"))?;
     if replayed > 0 {
-        eprintln!("regie-issuer: {replayed} recorded move(s) applied to the person source");
+        tracing::info!("{replayed} recorded move(s) applied to the person source");
     }
     let verifier_url = options
         .get("--verifier-url")
@@ -258,9 +257,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
             ))
         }
         (None, None) => {
-            eprintln!(
-                "regie-issuer: no --verifier-url and --verifier-party; consent cases are off"
-            );
+            tracing::info!("no --verifier-url and --verifier-party; consent cases are off");
             None
         }
         _ => return Err("--verifier-url and --verifier-party go together".into()),
@@ -268,11 +265,9 @@ async fn serve(args: &[String]) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    eprintln!("regie-issuer: listening on {listen}, issuer identifier {public_url}");
+    tracing::info!("listening on {listen}, issuer identifier {public_url}");
     axum::serve(listener, service::router_with_cases(issuer, cases))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(regie_ops::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

@@ -68,7 +68,7 @@ pub struct Issuer {
     pub clock: Arc<dyn Clock>,
 }
 
-type Shared = Arc<Issuer>;
+pub(crate) type Shared = Arc<Issuer>;
 
 /// The municipality's name on printed extracts (the demo's fictitious one).
 pub const DISPLAY_NAME: &str = "Gemeente Voorbeeldstad (demo, fictief)";
@@ -119,6 +119,9 @@ pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>
         .route("/status/{list_id}", get(status_list))
         .route("/offers/{id}", get(offer_by_reference))
         .route("/api/openapi.json", get(openapi))
+        .route("/health/live", get(crate::health::live))
+        .route("/health/ready", get(crate::health::ready))
+        .route("/metrics", get(crate::health::metrics))
         .route("/api/offers", post(create_offer))
         .route("/api/offers/{id}", get(offer_state))
         .route("/api/credentials/{id}/revoke", post(revoke))
@@ -128,6 +131,7 @@ pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>
         .with_state(issuer)
         .merge(portal)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(regie_ops::log_requests))
 }
 
 pub(crate) fn random_token() -> String {
@@ -135,6 +139,10 @@ pub(crate) fn random_token() -> String {
 }
 
 pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    // Descriptions are written for the client and never name a person: the log scan of the
+    // test command holds them to that.
+    tracing::debug!(status = status.as_u16(), code, description, "refused");
+    regie_ops::metrics().refusal(code);
     let body = ErrorResponse {
         error: code.to_owned(),
         error_description: Some(description.to_owned()),
@@ -144,7 +152,7 @@ pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Respon
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     // The cause goes to the log without personal data; the client learns only that it failed.
-    eprintln!("regie-issuer: internal error: {e}");
+    tracing::error!("internal error: {e}");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "server_error",
@@ -308,7 +316,15 @@ async fn create_offer(
         return invalid_request("unknown credential_type");
     };
     match make_offer(&issuer, &bsn, kind, body.tx_code).await {
-        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Ok(v) => {
+            tracing::debug!(
+                credential_type = kind.id(),
+                tx_code = body.tx_code,
+                "offer created"
+            );
+            regie_ops::metrics().event("offer_created", &[("credential_type", kind.id())], 1);
+            (StatusCode::CREATED, Json(v)).into_response()
+        }
         Err(r) => r,
     }
 }
@@ -439,7 +455,8 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
     }))
 }
 
-async fn nonce(State(issuer): State<Shared>) -> Response {
+/// The body is read (and ignored) so that the body limit applies here too.
+async fn nonce(State(issuer): State<Shared>, _body: axum::body::Bytes) -> Response {
     let c_nonce = random_token();
     match issuer
         .store
@@ -597,6 +614,11 @@ async fn credential(
     if let Err(e) = issuer.store.flush() {
         return internal(e);
     }
+    regie_ops::metrics().event(
+        "credential_issued",
+        &[("credential_type", kind.id())],
+        issued.len() as u64,
+    );
     no_store(Json(CredentialResponse {
         credentials: issued,
         notification_id: None,
@@ -817,6 +839,8 @@ async fn revoke(
     State(issuer): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    // Read and ignored, so that the body limit applies here too.
+    _body: axum::body::Bytes,
 ) -> Response {
     if let Some(denied) = admin_denied(&issuer, &headers) {
         return denied;

@@ -400,6 +400,11 @@ impl Store {
                 }
             })?;
         self.db.flush()?;
+        regie_ops::metrics().event(
+            "credential_revoked",
+            &[("credential_type", &record.credential_type)],
+            1,
+        );
         Ok(record)
     }
 

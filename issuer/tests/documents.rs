@@ -49,6 +49,7 @@ async fn start() -> Server {
         batch_size: 3,
         clock: Arc::new(SystemClock),
     });
+    regie_ops::logging::for_tests();
     tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
     Server {
         base,

@@ -55,6 +55,7 @@ async fn start() -> Server {
         batch_size: 2,
         clock: clock.clone(),
     });
+    regie_ops::logging::for_tests();
     tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
     Server {
         base,

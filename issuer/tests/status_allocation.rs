@@ -209,6 +209,7 @@ async fn a_full_list_rolls_over_to_the_next_which_is_served_and_revocable() {
         batch_size: 3,
         clock: Arc::new(SystemClock),
     });
+    regie_ops::logging::for_tests();
     tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
     let http = reqwest::Client::new();
     for _ in 0..5 {

@@ -413,7 +413,7 @@ impl UnverifiedJws {
         };
         let header_bytes = b64u_decode(h, "header")?;
         let header: Map<String, Value> =
-            serde_json::from_slice(&header_bytes).map_err(|e| JoseError::Json {
+            crate::json::from_slice(&header_bytes).map_err(|e| JoseError::Json {
                 part: "header",
                 reason: e.to_string(),
             })?;
@@ -528,7 +528,7 @@ impl VerifiedJws {
 }
 
 fn parse_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JoseError> {
-    serde_json::from_slice(payload).map_err(|e| JoseError::Json {
+    crate::json::from_slice(payload).map_err(|e| JoseError::Json {
         part: "payload",
         reason: e.to_string(),
     })

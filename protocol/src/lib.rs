@@ -11,6 +11,7 @@ pub mod dates;
 pub mod dcql;
 pub mod document;
 pub mod jose;
+pub mod json;
 pub mod numeric_date;
 pub mod oid4vci;
 pub mod oid4vp;
@@ -19,16 +20,6 @@ pub mod sd_jwt_vc;
 pub mod statements;
 pub mod status_list;
 pub mod trust;
+pub mod url_policy;
 
-/// Whether a URL a wallet is told to fetch (offer or request URI) is acceptable: https, or
-/// plain http to this machine's loopback when `allow_http_loopback` is set (tests, local demo).
-pub fn is_fetchable_url(url: &str, allow_http_loopback: bool) -> bool {
-    const LOOPBACK: [&str; 4] = [
-        "http://127.0.0.1:",
-        "http://127.0.0.1/",
-        "http://localhost:",
-        "http://localhost/",
-    ];
-    url.starts_with("https://")
-        || (allow_http_loopback && LOOPBACK.iter().any(|p| url.starts_with(p)))
-}
+pub use url_policy::{check_fetchable_url, is_fetchable_url};

@@ -125,7 +125,7 @@ impl CredentialOffer {
         if bytes.len() > MAX_MESSAGE_LEN {
             return Err(Oid4vciError::TooLarge(MAX_MESSAGE_LEN));
         }
-        let offer: CredentialOffer = serde_json::from_slice(bytes)
+        let offer: CredentialOffer = crate::json::from_slice(bytes)
             .map_err(|_| Oid4vciError::Malformed("credential offer"))?;
         if offer.credential_configuration_ids.is_empty() || offer.credential_issuer.is_empty() {
             return Err(Oid4vciError::Malformed("credential offer"));
@@ -349,8 +349,8 @@ impl CredentialRequest {
         if bytes.len() > MAX_MESSAGE_LEN {
             return Err(CredentialError::InvalidCredentialRequest);
         }
-        let request: CredentialRequest =
-            serde_json::from_slice(bytes).map_err(|_| CredentialError::InvalidCredentialRequest)?;
+        let request: CredentialRequest = crate::json::from_slice(bytes)
+            .map_err(|_| CredentialError::InvalidCredentialRequest)?;
         if request.proofs.jwt.is_empty() || request.proofs.jwt.len() > MAX_PROOFS {
             return Err(CredentialError::InvalidProof);
         }

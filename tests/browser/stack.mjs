@@ -43,10 +43,21 @@ async function waitFor(url, child) {
   throw new Error(`${url} did not come up`);
 }
 
+// The test command sets REGIE_TEST_LOG_DIR: every service then logs at debug level to a
+// file of its own there, and the run fails if any log holds personal data or a secret.
+let logCount = 0;
+function logEnv(name) {
+  const dir = process.env.REGIE_TEST_LOG_DIR;
+  if (!dir) return {};
+  mkdirSync(dir, { recursive: true });
+  logCount += 1;
+  return { REGIE_LOG: 'debug', REGIE_LOG_FILE: join(dir, `${name}-node-${process.pid}-${logCount}.log`) };
+}
+
 function start(name, args, env = {}) {
   const child = spawn(bin(name), args, {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...logEnv(name), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

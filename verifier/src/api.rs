@@ -87,6 +87,8 @@ pub async fn create_session(
         Ok(s) => s,
         Err(r) => return r,
     };
+    tracing::debug!(party = %session.party_id, purpose = %session.purpose, "session created");
+    regie_ops::metrics().event("session_created", &[("party", &session.party_id)], 1);
     let base = &verifier.public_url;
     let link = link(&verifier, party, &session.request_ref);
     // `session_id` reads the result (with the API key); everything the citizen's side gets

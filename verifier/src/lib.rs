@@ -9,6 +9,7 @@ pub mod api;
 pub mod clock;
 pub mod document_api;
 pub mod documents;
+pub mod health;
 pub mod image_pool;
 pub mod openapi;
 pub mod pages;

@@ -91,6 +91,7 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: &[String]) -> Result<(), String> {
+    regie_ops::init_from_env().map_err(|e| e.to_string())?;
     let o = Options::parse(
         args,
         &[
@@ -162,14 +163,12 @@ async fn serve(args: &[String]) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    eprintln!(
-        "regie-verifier: listening on {listen}, public URL {public_url}, relying parties: {}",
+    tracing::info!(
+        "listening on {listen}, public URL {public_url}, relying parties: {}",
         names.join(", ")
     );
     axum::serve(listener, router(verifier))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(regie_ops::shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

@@ -61,6 +61,9 @@ pub fn router(verifier: Shared) -> Router {
         .route("/api/sessions/{id}/qr.png", get(api::session_qr_png))
         .route("/api/sessions/{id}/qr.svg", get(api::session_qr_svg))
         .route("/api/openapi.json", get(crate::openapi::serve))
+        .route("/health/live", get(crate::health::live))
+        .route("/health/ready", get(crate::health::ready))
+        .route("/metrics", get(crate::health::metrics))
         .route("/request/{id}", get(wallet_endpoints::request_object))
         .route("/request/{id}/qr.png", get(api::request_qr_png))
         .route("/request/{id}/qr.svg", get(api::request_qr_svg))
@@ -71,6 +74,7 @@ pub fn router(verifier: Shared) -> Router {
         )
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(regie_ops::log_requests))
         .with_state(verifier)
 }
 
@@ -81,6 +85,10 @@ pub fn random_token() -> String {
 
 /// An OAuth-style JSON error.
 pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
+    // Descriptions are written for the client and never name a person: the log scan of the
+    // test command holds them to that.
+    tracing::debug!(status = status.as_u16(), code, description, "refused");
+    regie_ops::metrics().refusal(code);
     (
         status,
         [(header::CACHE_CONTROL, "no-store")],

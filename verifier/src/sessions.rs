@@ -48,6 +48,18 @@ impl SessionStatus {
         }
     }
 
+    /// The state as the API writes it (`pending`, `done`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionStatus::Pending => "pending",
+            SessionStatus::Retrieved => "retrieved",
+            SessionStatus::Done => "done",
+            SessionStatus::Denied => "denied",
+            SessionStatus::Failed => "failed",
+            SessionStatus::Expired => "expired",
+        }
+    }
+
     pub fn english(self) -> &'static str {
         match self {
             SessionStatus::Pending => "waiting for a scan",
@@ -150,6 +162,21 @@ impl Sessions {
             .insert(session.request_ref.as_bytes(), session.id.as_bytes())?;
         self.db.flush()?;
         Ok(())
+    }
+
+    /// How many sessions are in each state at `now` (for the metrics; reads every session).
+    pub fn count_by_state(
+        &self,
+        now: u64,
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>, SessionError> {
+        let mut counts = std::collections::BTreeMap::new();
+        for entry in self.tree.iter() {
+            let (_, bytes) = entry?;
+            let session: Session =
+                serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)?;
+            *counts.entry(session.status_at(now).code()).or_insert(0) += 1;
+        }
+        Ok(counts)
     }
 
     pub fn get(&self, id: &str) -> Result<Session, SessionError> {

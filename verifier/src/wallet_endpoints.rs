@@ -144,12 +144,16 @@ pub async fn response(
                 s.answered_at = Some(now);
                 s.reason = None;
             });
+            tracing::debug!(party = %session.party_id, "session answered");
+            finished(&session.party_id, SessionStatus::Done);
             match stored {
                 Ok(_) => no_store(Json(json!({}))),
                 Err(e) => storage(e),
             }
         }
         Judgement::Ended { status, reason } => {
+            tracing::debug!(party = %session.party_id, ?status, "session ended by the wallet");
+            finished(&session.party_id, status);
             let stored = verifier.sessions.update_open(&session.id, now, |s| {
                 s.status = status;
                 s.reason = reason.clone();
@@ -163,8 +167,17 @@ pub async fn response(
     }
 }
 
+fn finished(party: &str, status: SessionStatus) {
+    regie_ops::metrics().event(
+        "session_finished",
+        &[("party", party), ("outcome", status.code())],
+        1,
+    );
+}
+
 /// Counts a refused answer; the last one allowed fails the session.
 fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
+    tracing::debug!(reason, "answer refused");
     let stored = verifier.sessions.update_open(id, now, |s| {
         s.refused_answers = s.refused_answers.saturating_add(1);
         if s.refused_answers >= MAX_REFUSED_ANSWERS {

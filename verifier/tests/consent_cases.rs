@@ -20,16 +20,6 @@ const PETER_JAN: &str = "999993872";
 const SUZANNE: &str = BSN;
 
 /// `name=value` of the cookie a login set.
-fn cookie_of(r: &reqwest::Response) -> String {
-    r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 struct Portal<'a> {
     w: &'a World,
     cookie: String,

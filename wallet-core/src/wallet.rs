@@ -77,11 +77,12 @@ impl Wallet {
     /// ([`Wallet::repaired`] lists them for a warning).
     pub fn open(config: WalletConfig) -> Result<Wallet, WalletError> {
         let (keeper, repaired) = Keeper::open(&config.data_dir)?;
+        let http = Http::new(config.allow_http_loopback)?;
         Ok(Wallet {
             inner: Arc::new(Inner {
                 keeper,
                 config,
-                http: Http::new()?,
+                http,
                 repaired,
             }),
         })

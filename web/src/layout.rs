@@ -89,7 +89,7 @@ pub fn page(lang: Lang, title: &str, path: &str, site: &str, body: &impl Templat
         )
             .into_response(),
         Err(e) => {
-            eprintln!("regie-web: a page could not be rendered: {e}");
+            tracing::error!("a page could not be rendered: {e}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 [(header::CACHE_CONTROL, "no-store")],

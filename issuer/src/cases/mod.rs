@@ -517,7 +517,7 @@ impl Cases {
         };
         for case_ref in refs {
             if let Err(e) = self.refresh(&case_ref).await {
-                eprintln!("regie-issuer: following case sessions: {e}");
+                tracing::warn!("following case sessions: {e}");
             }
         }
     }

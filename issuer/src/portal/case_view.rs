@@ -284,7 +284,7 @@ pub fn case_problem(e: &CaseError, lang: Lang, back: Back) -> Response {
             ),
         ),
         other => {
-            eprintln!("regie-issuer: case: {other}");
+            tracing::warn!("case: {other}");
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang.t(

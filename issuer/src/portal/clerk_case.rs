@@ -244,21 +244,28 @@ pub async fn upload(
     Path(case_ref): Path<String>,
     mut form: Multipart,
 ) -> Response {
+    // The login is checked before the upload is read: a stranger's file is never taken in.
+    if !is_clerk(&portal, &headers) {
+        return to_desk(Lang::Nl);
+    }
     let mut lang = Lang::Nl;
     let mut file: Option<Vec<u8>> = None;
-    while let Ok(Some(field)) = form.next_field().await {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return (e.status(), e.body_text()).into_response(),
+        };
         let name = field.name().unwrap_or("").to_owned();
-        let Ok(bytes) = field.bytes().await else {
-            break;
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) => return (e.status(), e.body_text()).into_response(),
         };
         match name.as_str() {
             "lang" => lang = Lang::from_code(std::str::from_utf8(&bytes).ok()),
             "verklaring" => file = Some(bytes.to_vec()),
             _ => {}
         }
-    }
-    if !is_clerk(&portal, &headers) {
-        return to_desk(lang);
     }
     let Some(cases) = portal.cases.as_ref() else {
         return unavailable(lang);

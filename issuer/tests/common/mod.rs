@@ -56,6 +56,7 @@ pub async fn start() -> Server {
         batch_size: 3,
         clock: clock.clone(),
     });
+    regie_ops::logging::for_tests();
     tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
     Server {
         base,

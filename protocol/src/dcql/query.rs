@@ -108,7 +108,7 @@ impl DcqlQuery {
             return Err(DcqlError::TooLarge);
         }
         let raw: RawQuery =
-            serde_json::from_slice(bytes).map_err(|e| DcqlError::Malformed(e.to_string()))?;
+            crate::json::from_slice(bytes).map_err(|e| DcqlError::Malformed(e.to_string()))?;
         Self::try_from(raw)
     }
 

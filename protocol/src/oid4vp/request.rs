@@ -213,7 +213,7 @@ fn decode_transaction_data(encoded: &str, query: &DcqlQuery) -> Result<Value, Oi
     let bytes = b64u_decode(encoded, "transaction_data")
         .map_err(|_| Oid4vpError::Claim("transaction_data"))?;
     let value: Value =
-        serde_json::from_slice(&bytes).map_err(|_| Oid4vpError::Claim("transaction_data"))?;
+        crate::json::from_slice(&bytes).map_err(|_| Oid4vpError::Claim("transaction_data"))?;
     let has_type = value.get("type").and_then(Value::as_str).is_some();
     let ids_known = value
         .get("credential_ids")

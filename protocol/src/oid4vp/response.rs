@@ -93,8 +93,8 @@ impl AuthorizationResponse {
         }
         match (vp_token, error) {
             (Some(token), None) => {
-                let Value::Object(map) =
-                    serde_json::from_str(&token).map_err(|_| Oid4vpError::Malformed("vp_token"))?
+                let Value::Object(map) = crate::json::from_str(&token)
+                    .map_err(|_| Oid4vpError::Malformed("vp_token"))?
                 else {
                     return Err(Oid4vpError::Malformed("vp_token"));
                 };

@@ -46,7 +46,7 @@ impl Disclosure {
         let bytes =
             b64u_decode(encoded, "disclosure").map_err(|_| SdJwtError::MalformedDisclosure)?;
         let parts: Vec<Value> =
-            serde_json::from_slice(&bytes).map_err(|_| SdJwtError::MalformedDisclosure)?;
+            crate::json::from_slice(&bytes).map_err(|_| SdJwtError::MalformedDisclosure)?;
         let mut parts = parts.into_iter();
         let (salt, name, value) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(Value::String(salt)), Some(value), None, None) => (salt, None, value),

@@ -226,8 +226,10 @@ fn verify_parsed(
     }
     let claimed_iss = jws
         .claims_unverified::<Map<String, Value>>()
-        .ok()
-        .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_owned))
+        .map_err(SdJwtError::IssuerJwt)?
+        .get("iss")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
         .ok_or(VcError::MissingClaim("iss"))?;
     let key = issuer_key(&claimed_iss, jws.kid()).ok_or(VcError::UnknownIssuer)?;
     let sd_jwt = parsed.verify(&key)?;

@@ -257,11 +257,13 @@ struct Submission {
     qr_text: String,
 }
 
-async fn read_form(mut form: Multipart) -> Result<Submission, String> {
+async fn read_form(mut form: Multipart) -> Result<Submission, (StatusCode, String)> {
     let mut out = Submission::default();
-    while let Some(field) = form.next_field().await.map_err(|e| e.body_text())? {
+    // A body over the limit is 413, anything else unreadable 400 (the error's own status).
+    let unreadable = |e: axum::extract::multipart::MultipartError| (e.status(), e.body_text());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_owned();
-        let bytes = field.bytes().await.map_err(|e| e.body_text())?;
+        let bytes = field.bytes().await.map_err(unreadable)?;
         match name.as_str() {
             "lang" => out.lang = Some(String::from_utf8_lossy(&bytes).into_owned()),
             "qr_text" => out.qr_text = String::from_utf8_lossy(&bytes).into_owned(),
@@ -276,12 +278,8 @@ async fn read_form(mut form: Multipart) -> Result<Submission, String> {
 pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response {
     let submission = match read_form(form).await {
         Ok(s) => s,
-        Err(detail) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                unreadable(Lang::Nl, &detail).page(Lang::Nl),
-            )
-                .into_response()
+        Err((status, detail)) => {
+            return (status, unreadable(Lang::Nl, &detail).page(Lang::Nl)).into_response()
         }
     };
     let lang = Lang::from_code(submission.lang.as_deref());

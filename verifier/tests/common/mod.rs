@@ -132,6 +132,7 @@ impl World {
         .unwrap();
         let cases =
             Arc::new(Cases::new(issuer.clone(), VerifierClient::new(party).unwrap()).unwrap());
+        regie_ops::logging::for_tests();
         let app = router_with_cases(issuer, Some(cases));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
@@ -423,6 +424,17 @@ impl World {
 }
 
 /// The `openid4vp://` link on a session page.
+/// The `name=value` of a response's cookie.
+pub fn cookie_of(r: &reqwest::Response) -> String {
+    r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 pub fn link_on_page(html: &str) -> String {
     let start = html.find("openid4vp://").expect("the page shows the link");
     let end = start + html[start..].find('"').unwrap();

@@ -105,6 +105,7 @@ impl TestIssuer {
             batch_size: 3,
             clock: Arc::new(RealClock),
         });
+        regie_ops::logging::for_tests();
         tokio::spawn(async move { axum::serve(inner, router(issuer)).await.unwrap() });
         let tamper = Arc::new(Mutex::new(Tamper::None));
         let state = ProxyState {

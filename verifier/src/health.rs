@@ -1,0 +1,61 @@
+//! `/health/live`, `/health/ready` and `/metrics`, for a load balancer and for monitoring.
+//! None of them needs a key and none shows personal data; a deployment keeps `/metrics` off
+//! the public address (see `deploy/`).
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::service::Shared;
+use crate::sessions::SessionStatus;
+
+/// The process answers.
+pub async fn live() -> Response {
+    Json(json!({"status": "live"})).into_response()
+}
+
+/// The process can serve: its session store reads (`probe` is an id no session has).
+pub async fn ready(State(verifier): State<Shared>) -> Response {
+    match verifier.sessions.get("health-probe") {
+        Ok(_) | Err(crate::sessions::SessionError::Unknown) => {
+            Json(json!({"status": "ready"})).into_response()
+        }
+        Err(e) => {
+            tracing::warn!("not ready: the session store: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    json!({"status": "unavailable", "reason": "the session store cannot be read"}),
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Prometheus text format; sessions by state are counted now.
+pub async fn metrics(State(verifier): State<Shared>) -> Response {
+    let m = regie_ops::metrics();
+    match verifier.sessions.count_by_state(verifier.clock.now()) {
+        Ok(counts) => {
+            for state in [
+                SessionStatus::Pending,
+                SessionStatus::Retrieved,
+                SessionStatus::Done,
+                SessionStatus::Denied,
+                SessionStatus::Failed,
+                SessionStatus::Expired,
+            ] {
+                let n = counts.get(state.code()).copied().unwrap_or(0);
+                m.stored("session", state.code(), n);
+            }
+        }
+        Err(e) => tracing::warn!("metrics: counting sessions: {e}"),
+    }
+    (
+        [(header::CONTENT_TYPE, regie_ops::metrics::CONTENT_TYPE)],
+        m.render(),
+    )
+        .into_response()
+}
