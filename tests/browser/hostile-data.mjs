@@ -26,10 +26,16 @@ export function hostileFixtures(dir) {
   hostile.aNummer = '1000000001';
   hostile.naam = { ...hostile.naam, voornamen: SCRIPT, geslachtsnaam: ATTRIBUTE };
   hostile.geboorte.plaats = { omschrijving: URLISH };
-  hostile.verblijfplaats = { ...hostile.verblijfplaats, straat: RTL, naamOpenbareRuimte: RTL, woonplaats: URLISH };
+  // An address of its own, so that nobody else's address gains a resident.
+  const address = {
+    straat: RTL, naamOpenbareRuimte: RTL, woonplaats: URLISH, huisnummer: '1', postcode: '9999ZZ',
+    adresseerbaarObjectIdentificatie: '0599010000999999', nummeraanduidingIdentificatie: '0599200000999999',
+  };
+  hostile.verblijfplaats = { ...hostile.verblijfplaats, ...address };
   delete hostile.partners;
   persons.push(hostile);
-  history[HOSTILE_BSN] = structuredClone(history['999993653']);
+  history[HOSTILE_BSN] = history['999993653'].map((entry) => ({ ...structuredClone(entry), burgerservicenummer: HOSTILE_BSN }));
+  Object.assign(history[HOSTILE_BSN][0].verblijfplaats, address);
   writeFileSync(join(dir, 'personen.json'), JSON.stringify(persons));
   writeFileSync(join(dir, 'verblijfplaatshistorie.json'), JSON.stringify(history));
   return dir;
