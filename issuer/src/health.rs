@@ -2,17 +2,14 @@
 //! None of them needs a token and none shows personal data; a deployment keeps `/metrics`
 //! off the public address (see `deploy/`).
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
 use crate::service::Shared;
 
-/// The process answers.
-pub async fn live() -> Response {
-    Json(json!({"status": "live"})).into_response()
-}
+pub use regie_ops::metrics::live;
 
 /// The process can serve: its store reads.
 pub async fn ready(State(issuer): State<Shared>) -> Response {
@@ -31,9 +28,5 @@ pub async fn ready(State(issuer): State<Shared>) -> Response {
 
 /// Prometheus text format.
 pub async fn metrics() -> Response {
-    (
-        [(header::CONTENT_TYPE, regie_ops::metrics::CONTENT_TYPE)],
-        regie_ops::metrics().render(),
-    )
-        .into_response()
+    regie_ops::metrics::response()
 }
