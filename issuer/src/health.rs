@@ -2,17 +2,14 @@
 //! None of them needs a token and none shows personal data; a deployment keeps `/metrics`
 //! off the public address (see `deploy/`).
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
 use crate::service::Shared;
 
-/// The process answers.
-pub async fn live() -> Response {
-    Json(json!({"status": "live"})).into_response()
-}
+pub use regie_ops::metrics::live;
 
 /// The process can serve: its store reads, and writes (a flush reports sled's I/O error:
 /// after a full disk or a read-only file system sled refuses writes until a restart, so an
@@ -41,9 +38,5 @@ pub async fn ready(State(issuer): State<Shared>) -> Response {
 
 /// Prometheus text format.
 pub async fn metrics() -> Response {
-    (
-        [(header::CONTENT_TYPE, regie_ops::metrics::CONTENT_TYPE)],
-        regie_ops::metrics().render(),
-    )
-        .into_response()
+    regie_ops::metrics::response()
 }

@@ -127,6 +127,23 @@ pub fn metrics() -> &'static Metrics {
 /// The `Content-Type` of [`Metrics::render`].
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+/// `GET /metrics`: this process's metrics as they stand (a service sets its scrape-time
+/// gauges first).
+pub fn response() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)],
+        metrics().render(),
+    )
+        .into_response()
+}
+
+/// `GET /health/live`: the process answers.
+pub async fn live() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(serde_json::json!({"status": "live"})).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

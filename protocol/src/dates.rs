@@ -17,7 +17,7 @@ pub fn iso_date(unix: u64) -> String {
 
 /// Days in `month` (1–12) of `year` (proleptic Gregorian); `None` for another month.
 pub fn days_in_month(year: u16, month: u8) -> Option<u8> {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
         4 | 6 | 9 | 11 => Some(30),

@@ -116,6 +116,11 @@ pub fn ip_allowed(ip: IpAddr, allow_loopback: bool) -> Result<(), UrlRefusal> {
 /// resolver drops internal addresses).
 pub fn check_fetchable_url(url: &str, allow_loopback: bool) -> Result<(), UrlRefusal> {
     let parsed = Url::parse(url).map_err(|_| UrlRefusal::Malformed)?;
+    // The parser forgives `https:host/...` and `HTTPS://...`; the text is what the caller
+    // passes on and shows, so it must say plainly where it leads.
+    if !url.starts_with(parsed.scheme()) || !url[parsed.scheme().len()..].starts_with("://") {
+        return Err(UrlRefusal::Malformed);
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(UrlRefusal::UserInfo);
     }
@@ -200,6 +205,9 @@ mod tests {
             ("ftp://verifier.example/", UrlRefusal::NotHttps),
             ("file:///etc/passwd", UrlRefusal::Malformed),
             ("not a url", UrlRefusal::Malformed),
+            ("https:verifier.example/x", UrlRefusal::Malformed),
+            ("https:/verifier.example/x", UrlRefusal::Malformed),
+            ("HTTPS://verifier.example/x", UrlRefusal::Malformed),
         ] {
             assert_eq!(check_fetchable_url(url, true), Err(why.clone()), "{url}");
         }

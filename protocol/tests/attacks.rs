@@ -24,9 +24,14 @@ fn signed_text(header: Map<String, Value>, payload: &str, key: &SigningKey) -> S
     format!("{}~", sign_compact(header, payload.as_bytes(), key))
 }
 
-/// The presentation without its KB-JWT: `<jwt>~<d1>~…~`.
-fn without_kb(presentation: &str) -> &str {
-    &presentation[..presentation.rfind('~').unwrap() + 1]
+/// `presentation` with `extra` (an encoded disclosure) added and the key binding signed
+/// again by the holder, so that `sd_hash` matches what is sent.
+fn with_added_disclosure(keys: &Keys, presentation: &str, extra: &str) -> String {
+    let without_kb = &presentation[..presentation.rfind('~').unwrap() + 1];
+    keys.with_kb(
+        &format!("{without_kb}{extra}~"),
+        json!({"aud": AUD, "nonce": NONCE, "iat": NOW}),
+    )
 }
 
 #[test]
@@ -154,10 +159,7 @@ fn a_disclosure_from_another_credential_is_refused_behind_a_fresh_key_binding() 
     let gerrit_shown =
         UnverifiedSdJwt::parse(&keys.present(&gerrit, &[path(json!(["birthdate"]))])).unwrap();
     let swapped_in = gerrit_shown.disclosures()[0].encoded().to_owned();
-    let swapped = keys.with_kb(
-        &format!("{}{}~", without_kb(&honest), swapped_in),
-        json!({"aud": AUD, "nonce": NONCE, "iat": NOW}),
-    );
+    let swapped = with_added_disclosure(&keys, &honest, &swapped_in);
     assert_eq!(
         keys.verify_presentation(&swapped).unwrap_err(),
         VcError::SdJwt(SdJwtError::UnreferencedDisclosure)
@@ -173,10 +175,7 @@ fn a_disclosure_the_holder_made_up_is_refused_behind_a_fresh_key_binding() {
     );
     let honest = keys.present(&sd, &[path(json!(["given_name"]))]);
     let made_up = disclosure(Some("age_over_18"), json!(true));
-    let added = keys.with_kb(
-        &format!("{}{}~", without_kb(&honest), made_up.encoded()),
-        json!({"aud": AUD, "nonce": NONCE, "iat": NOW}),
-    );
+    let added = with_added_disclosure(&keys, &honest, made_up.encoded());
     assert_eq!(
         keys.verify_presentation(&added).unwrap_err(),
         VcError::SdJwt(SdJwtError::UnreferencedDisclosure)

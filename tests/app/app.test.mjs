@@ -2,21 +2,28 @@
 // tauri-driver: a citizen sets a PIN, collects an address history from the real issuer,
 // answers a housing corporation's request from the real verifier (and declines another),
 // signs the municipality's consent statement, and sees history and sharing (the statement
-// in Regie's words); wrong PINs and bad links get clear messages.
+// in Regie's words); wrong PINs and bad links get clear messages; a credential and a request
+// carrying hostile strings show them as text and run no script.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { startStack, root, screenshots, ADMIN_TOKEN, BSN } from '../browser/stack.mjs';
 import { startHostileParty } from './hostile-party.mjs';
+import {
+  SCRIPT, ATTRIBUTE, URLISH, RTL, HOSTILE_BSN, hostileFixtures,
+} from '../browser/hostile-data.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
 const HOUSING_KEY = 'demo-woonstichting-key';
 let stack;
 let driver;
 let app;
+// The official test persons and one with hostile names and address (hostile-data.mjs).
+const fixtures = mkdtempSync(join(tmpdir(), 'regie-app-brp-'));
 
 async function waitForPort(port) {
   for (let i = 0; i < 100; i++) {
@@ -32,7 +39,7 @@ async function waitForPort(port) {
 }
 
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ fixtures: hostileFixtures(fixtures) });
   const tauriDriver = process.env.TAURI_DRIVER || join(process.env.HOME, '.cargo', 'bin', 'tauri-driver');
   driver = spawn(tauriDriver, ['--port', '4444', '--native-port', '4445'], {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -69,6 +76,7 @@ after(async () => {
   await app?.deleteSession().catch(() => {});
   driver?.kill();
   await stack?.stop();
+  rmSync(fixtures, { recursive: true, force: true });
 });
 
 // axe-core, injected into the app's web view, checks the WCAG 2.2 A/AA rules it can.
@@ -448,4 +456,68 @@ test('opened with a request link (as the desktop does for openid4vp://), the app
   await waitForH1(/Shared with Woonstichting Voorbeeld/);
   assert.equal((await sessionStatus(session.session_id)).status, 'done');
   await shot('shared-en');
+});
+
+/** No script of the hostile strings ran in the window, none became an element, and each of
+ * `texts` is in the window as text. */
+async function assertHarmless(what, texts) {
+  const seen = await app.execute(() => ({
+    pwned: window.__pwned ?? null,
+    scripts: [...document.scripts].filter((s) => s.textContent.includes('__pwned')).length,
+    images: document.querySelectorAll('img[src="x"], [onerror]').length,
+    text: document.body.textContent,
+  }));
+  assert.deepEqual({ pwned: seen.pwned, scripts: seen.scripts, images: seen.images },
+    { pwned: null, scripts: 0, images: 0 }, `${what}: a script ran or markup was injected`);
+  for (const t of texts) assert.ok(seen.text.includes(t), `${what}: ${JSON.stringify(t)} is shown as text`);
+}
+
+test('a credential and a request carrying hostile strings show them as text and run no script', async () => {
+  // The window is in English now (the test before), on the shared screen.
+  await click('#terug');
+  await (await app.$('#toevoegen')).waitForExist({ timeout: 20_000 });
+  await click('#toevoegen');
+  await fill('#offer-link', await stack.offer('uittreksel-brp', HOSTILE_BSN));
+  await (await buttonWithText('Collect')).click();
+  await waitForH1(/Received/);
+  await click('#terug');
+  await (await app.$('#gegevens li')).waitForExist({ timeout: 20_000 });
+  // The hostile person's extract is one of the cards: open each until its rows show.
+  let found = false;
+  const cards = (await app.$$('#gegevens li button')).length;
+  for (let i = 0; i < cards && !found; i++) {
+    await press((await app.$$('#gegevens li button'))[i]);
+    await (await app.$('#terug')).waitForExist({ timeout: 10_000 });
+    found = (await app.execute(() => document.body.textContent)).includes(SCRIPT);
+    if (!found) {
+      await click('#terug');
+      await (await app.$('#gegevens li')).waitForExist({ timeout: 10_000 });
+    }
+  }
+  assert.ok(found, "the hostile person's extract is in the wallet");
+  await assertHarmless('hostile credential', [SCRIPT, ATTRIBUTE, URLISH, RTL]);
+  await shotBothSizes('hostile-credential');
+  await click('#terug');
+
+  // The municipality asks consent with a statement whose fields are hostile: the app writes
+  // its own sentence from them, as text.
+  const address = `${ATTRIBUTE} ${URLISH}`;
+  const session = await createSession({
+    purpose: 'toestemming-inschrijving',
+    dcql_query: { credentials: [{ id: 'brp', format: 'dc+sd-jwt', meta: { vct_values: ['urn:regie:uittreksel-brp:1'] },
+      claims: [{ path: ['given_name'] }, { path: ['family_name'] }, { path: ['bsn'] }, { path: ['address'] }] }] },
+    transaction_data: [{ type: 'regie_toestemming_inschrijving', credential_ids: ['brp'], address, new_resident: SCRIPT, date: '2027-01-15' }],
+  }, 'demo-gemeente-key');
+  await (await app.$('#beantwoorden')).waitForExist({ timeout: 20_000 });
+  await click('#beantwoorden');
+  await fill('#request-link', session.link);
+  await (await buttonWithText('View the request')).click();
+  await waitForH1(/Gemeente Voorbeeldstad/);
+  await assertHarmless('hostile statement', [address, SCRIPT]);
+  assert.ok((await text('main')).includes(SCRIPT), 'the statement names the new resident as text');
+  await shotBothSizes('hostile-statement');
+  await click('#weigeren');
+  await waitForH1(/declined/i);
+  assert.equal((await sessionStatus(session.session_id, 'demo-gemeente-key')).status, 'denied');
+  await click('#terug');
 });

@@ -83,7 +83,10 @@ function runWallet(dir, trustList, args, pins = 1, name = 'wallet') {
   });
 }
 
-export async function startStack() {
+/** The stack; `options.fixtures` is a folder of BRP persons for the issuer (`--fixtures`,
+ * instead of the official test set), `options.relyingParties` a folder of relying parties
+ * for the verifier (`--relying-parties`, instead of `fixtures/relying-parties`). */
+export async function startStack(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'regie-browser-'));
   const [issuerPort, verifierPort] = [await freePort(), await freePort()];
   const issuerUrl = `http://127.0.0.1:${issuerPort}`;
@@ -107,16 +110,19 @@ export async function startStack() {
     // Consent cases ask through this verifier as the registered party `gemeente`.
     '--verifier-url', verifierUrl,
     '--verifier-party', join(root, 'fixtures/relying-parties/gemeente/party.json'),
+    ...(options.fixtures ? ['--fixtures', options.fixtures] : []),
   ], { REGIE_ISSUER_ADMIN_TOKEN: ADMIN_TOKEN });
   const verifier = start('regie-verifier', [
     'serve', '--listen', `127.0.0.1:${verifierPort}`, '--public-url', verifierUrl,
     '--data-dir', join(dir, 'verifier'), '--trust-list', trustList,
+    ...(options.relyingParties ? ['--relying-parties', options.relyingParties] : []),
   ]);
   await waitFor(`${issuerUrl}/.well-known/openid-credential-issuer`, issuer);
   await waitFor(`${verifierUrl}/`, verifier);
 
   const stack = {
     dir,
+    trustList,
     issuerUrl,
     verifierUrl,
     wallet: (args, pins) => runWallet(dir, trustList, args, pins),

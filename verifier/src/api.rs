@@ -1,6 +1,7 @@
 //! The session API for a relying party's back-end (bearer API key per party): create a
 //! session with purpose, DCQL query and optional transaction data; get its QR code and
 //! same-device link; poll its status; read the verified claims once done.
+use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -331,9 +332,11 @@ fn qr_png(link: Result<String, Response>) -> Response {
 
 fn qr_svg(link: Result<String, Response>) -> Response {
     match link {
-        Ok(link) => match regie_web::qr::svg(&link, "QR-code om te scannen met uw Regie-app") {
-            Some(svg) => no_store(([(header::CONTENT_TYPE, "image/svg+xml")], svg)),
-            None => error(
+        Ok(link) => match regie_web::qr::svg(&link, "QR-code om te scannen met uw Regie-app")
+            .map(|svg| svg.render())
+        {
+            Some(Ok(svg)) => no_store(([(header::CONTENT_TYPE, "image/svg+xml")], svg)),
+            _ => error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "qr",
                 "cannot draw the QR code",

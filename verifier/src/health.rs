@@ -2,7 +2,7 @@
 //! None of them needs a key and none shows personal data; a deployment keeps `/metrics` off
 //! the public address (see `deploy/`).
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -10,10 +10,7 @@ use serde_json::json;
 use crate::service::Shared;
 use crate::sessions::SessionStatus;
 
-/// The process answers.
-pub async fn live() -> Response {
-    Json(json!({"status": "live"})).into_response()
-}
+pub use regie_ops::metrics::live;
 
 /// The process can serve: its session store reads (`probe` is an id no session has) and
 /// writes (after a full disk or a read-only file system sled refuses writes until a restart,
@@ -63,9 +60,5 @@ pub async fn metrics(State(verifier): State<Shared>) -> Response {
         }
         Err(e) => tracing::warn!("metrics: counting sessions: {e}"),
     }
-    (
-        [(header::CONTENT_TYPE, regie_ops::metrics::CONTENT_TYPE)],
-        m.render(),
-    )
-        .into_response()
+    regie_ops::metrics::response()
 }

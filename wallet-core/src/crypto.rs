@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::pin::Pin;
-use crate::wipe::Wiped;
+use crate::wipe::{with_wiped_stack, Wiped};
 
 /// Argon2id cost. Stored with each wallet so a wallet keeps opening after the defaults
 /// change.
@@ -44,6 +44,10 @@ pub struct Kek(Wiped<LessSafeKey>);
 
 /// Derives the KEK from the PIN and the wallet's salt.
 pub fn derive_kek(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<Kek, CryptoError> {
+    with_wiped_stack(|| derive_kek_here(pin, salt, params))
+}
+
+fn derive_kek_here(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<Kek, CryptoError> {
     let argon = Argon2::new(
         Algorithm::Argon2id,
         Version::V0x13,
@@ -64,7 +68,8 @@ pub fn derive_kek(pin: &Pin, salt: &[u8], params: KdfParams) -> Result<Kek, Cryp
 
 /// The random key under which every stored value is encrypted. Only its expanded forms
 /// are kept (AES key schedule, HMAC state), in memory that is zeroed when it is dropped;
-/// the raw bytes exist only while it is created or unwrapped.
+/// the raw bytes exist only while it is created or unwrapped, and the stack those steps
+/// used is overwritten before they return.
 pub struct DataKey(Wiped<Keys>);
 
 struct Keys {
@@ -77,16 +82,17 @@ const WRAP_AAD: &[u8] = b"regie-wallet data key v1";
 impl DataKey {
     /// A fresh random data key.
     pub fn generate() -> Result<DataKey, CryptoError> {
-        let raw = random_raw()?;
-        DataKey::from_raw(&raw)
+        with_wiped_stack(|| DataKey::from_raw(&random_raw()?))
     }
 
     /// A fresh random data key and its wrapping under `kek`: the raw key is never kept,
     /// so wrapping is only possible here, when the key is made.
     pub fn generate_wrapped(kek: &Kek) -> Result<(DataKey, Vec<u8>), CryptoError> {
-        let raw = random_raw()?;
-        let wrapped = seal(&kek.0, WRAP_AAD, &raw)?;
-        Ok((DataKey::from_raw(&raw)?, wrapped))
+        with_wiped_stack(|| {
+            let raw = random_raw()?;
+            let wrapped = seal(&kek.0, WRAP_AAD, &raw)?;
+            Ok((DataKey::from_raw(&raw)?, wrapped))
+        })
     }
 
     fn from_raw(raw: &[u8]) -> Result<DataKey, CryptoError> {
@@ -100,11 +106,13 @@ impl DataKey {
 
     /// Unwraps a data key; fails for a wrong PIN (the AEAD tag does not match).
     pub fn unwrap(wrapped: &[u8], kek: &Kek) -> Result<DataKey, CryptoError> {
-        let plain = open(&kek.0, WRAP_AAD, wrapped)?;
-        if plain.len() != 32 {
-            return Err(CryptoError::Decrypt);
-        }
-        DataKey::from_raw(&plain)
+        with_wiped_stack(|| {
+            let plain = open(&kek.0, WRAP_AAD, wrapped)?;
+            if plain.len() != 32 {
+                return Err(CryptoError::Decrypt);
+            }
+            DataKey::from_raw(&plain)
+        })
     }
 
     /// Encrypts a value; `context` (where it is stored) is authenticated, so a value moved

@@ -40,6 +40,15 @@ async fn counting_server(location: Option<String>) -> (String, Arc<AtomicUsize>)
     (format!("http://127.0.0.1:{port}"), hits)
 }
 
+/// `scheme://?<param>=<target>`, the target encoded as a query value.
+fn link(scheme_and_param: &str, target: &str) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    format!("{scheme_and_param}={encoded}")
+}
+
+const REQUEST: &str = "openid4vp://?client_id=x&request_uri";
+const OFFER: &str = "openid-credential-offer://?credential_offer_uri";
+
 fn wallet(dir: &TempDir, scheme: &Scheme, allow_loopback: bool) -> UnlockedWallet {
     let mut config = wallet_config(dir, scheme);
     config.allow_http_loopback = allow_loopback;
@@ -67,17 +76,12 @@ async fn links_into_internal_networks_are_refused_before_any_connection() {
         "https://[::ffff:172.16.0.1]/r",
         "https://user:secret@verifier.example/r",
     ] {
-        let link = format!(
-            "openid4vp://?client_id=x&request_uri={}",
-            form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
-        );
-        let err = request_error(&wallet, &link).await;
+        let err = request_error(&wallet, &link(REQUEST, target)).await;
         assert_eq!(err.code(), "invalid_request", "{target}: {err}");
-        let offer = format!(
-            "openid-credential-offer://?credential_offer_uri={}",
-            form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
-        );
-        let err = wallet.accept_offer(&offer, None).await.unwrap_err();
+        let err = wallet
+            .accept_offer(&link(OFFER, target), None)
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), "invalid_offer", "{target}: {err}");
     }
     assert_eq!(wallet.credential_count(), 0);
@@ -92,11 +96,7 @@ async fn a_redirect_is_not_followed() {
     let wallet = wallet(&dir, &scheme, true);
     let (inner, inner_hits) = counting_server(None).await;
     let (outer, outer_hits) = counting_server(Some(format!("{inner}/secret"))).await;
-    let link = format!(
-        "openid4vp://?client_id=x&request_uri={}",
-        form_urlencoded::byte_serialize(format!("{outer}/r").as_bytes()).collect::<String>()
-    );
-    let err = request_error(&wallet, &link).await;
+    let err = request_error(&wallet, &link(REQUEST, &format!("{outer}/r"))).await;
     assert!(err.to_string().contains("302"), "{err}");
     assert_eq!(outer_hits.load(Ordering::SeqCst), 1);
     assert_eq!(
@@ -120,11 +120,7 @@ async fn with_loopback_off_this_machine_is_not_reached_by_address_or_name() {
         format!("https://2130706433:{port}/r"),
         format!("https://[::1]:{port}/r"),
     ] {
-        let link = format!(
-            "openid4vp://?client_id=x&request_uri={}",
-            form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
-        );
-        let err = request_error(&wallet, &link).await;
+        let err = request_error(&wallet, &link(REQUEST, &target)).await;
         assert_eq!(err.code(), "invalid_request", "{target}: {err}");
     }
     assert_eq!(hits.load(Ordering::SeqCst), 0);

@@ -1,4 +1,7 @@
-//! QR codes of session links, as PNG and SVG.
+//! QR codes of session links, as PNG and SVG (the SVG through `templates/qr.svg`).
+use std::fmt::Write;
+
+use askama::Template;
 use qrcode::{Color, EcLevel, QrCode};
 
 /// Quiet zone in modules around the code, as the QR standard asks.
@@ -28,24 +31,49 @@ pub fn png(text: &str, scale: u32) -> Option<Vec<u8>> {
     Some(out.into_inner())
 }
 
-/// An SVG, one path for all dark modules, scalable without blur.
-pub fn svg(text: &str, title: &str) -> Option<String> {
+/// A QR code as SVG: one path for all dark modules, scalable without blur. The path is
+/// made of numbers only (the modules the `qrcode` crate computed); the title is escaped.
+#[derive(Template)]
+#[template(path = "qr.svg", escape = "html")]
+pub struct QrSvg {
+    size: usize,
+    path: String,
+    title: String,
+}
+
+/// The SVG of `text`, labelled `title` for screen readers; `None` when `text` does not fit
+/// in a QR code.
+pub fn svg(text: &str, title: &str) -> Option<QrSvg> {
     let code = code(text)?;
     let width = code.width();
     let colors = code.to_colors();
-    let size = width + 2 * QUIET;
     let mut path = String::new();
     for (i, c) in colors.iter().enumerate() {
         if *c == Color::Dark {
             let (x, y) = (i % width + QUIET, i / width + QUIET);
-            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+            // Writing to a String cannot fail.
+            let _ = write!(path, "M{x} {y}h1v1h-1z");
         }
     }
-    let title = title
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
-    Some(format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" aria-label="{title}" shape-rendering="crispEdges"><title>{title}</title><rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
-    ))
+    Some(QrSvg {
+        size: width + 2 * QUIET,
+        path,
+        title: title.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_is_escaped_and_the_svg_is_whole() {
+        let svg = svg("openid4vp://x", "<script>\"")
+            .unwrap()
+            .render()
+            .unwrap();
+        assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 "#));
+        assert!(svg.contains("<title>&lt;script&gt;&quot;</title>"), "{svg}");
+        assert!(svg.ends_with(r##"fill="#000"/></svg>"##));
+    }
 }

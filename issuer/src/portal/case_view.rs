@@ -1,14 +1,17 @@
 //! How a consent case shows on every page that has one (the applicant's, the consent
 //! link's, the custodian's, the clerk's): its state, the statement in Regie's words, who
-//! consented when, what was refused, and the QR code and link of its current request.
+//! consented when, what was refused, and the QR code and link of its current request; the
+//! citizen's own cases on their overview, and the travel-document choice of the forms.
+use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use regie_web::qr::QrSvg;
 use regie_web::render::unix_date_text;
-use regie_web::{esc, Lang};
+use regie_web::Lang;
 use serde_json::json;
 
-use super::{portal_page, problem};
+use super::{portal_page, problem_back, Back, SharedPortal};
 use crate::cases::{Case, CaseError, CaseKind, CaseSession, CaseState, Refusal};
 
 /// A case page's poll: its language and the version it was rendered with.
@@ -23,6 +26,32 @@ pub fn document_text(id: &str, lang: Lang) -> &'static str {
     match id {
         "identiteitskaart" => lang.t("identiteitskaart", "identity card"),
         _ => lang.t("paspoort", "passport"),
+    }
+}
+
+/// One travel document to choose.
+struct DocumentChoice {
+    id: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+/// The radio buttons "paspoort" (chosen) and "identiteitskaart" of a travel-document form.
+#[derive(Template)]
+#[template(path = "document_choices.html")]
+pub struct DocumentChoices {
+    choices: [DocumentChoice; 2],
+}
+
+/// The travel documents to choose from, the passport first and chosen.
+pub fn document_choices(lang: Lang) -> DocumentChoices {
+    let choice = |id: &'static str, checked: bool| DocumentChoice {
+        id,
+        label: document_text(id, lang),
+        checked,
+    };
+    DocumentChoices {
+        choices: [choice("paspoort", true), choice("identiteitskaart", false)],
     }
 }
 
@@ -81,130 +110,159 @@ pub fn poll_answer(
     })))
 }
 
+/// The live status line of a case page.
+#[derive(Template)]
+#[template(path = "status_line.html")]
+pub struct StatusLine {
+    waiting: bool,
+    poll: String,
+    code: &'static str,
+    text: &'static str,
+}
+
 /// The live status line; `poll` is the status URL without the version. A case that is no
 /// longer waiting is not followed.
-pub fn status_line(case: &Case, now: u64, poll: &str, lang: Lang) -> String {
+pub fn status_line(case: &Case, now: u64, poll: &str, lang: Lang) -> StatusLine {
     let state = case.state(now);
-    if state != CaseState::Waiting {
-        return format!(
-            r#"<p class="regie-status" id="status" role="status" data-status="{code}" data-case-state="{code}">{text}</p>"#,
-            code = state.code(),
-            text = state_text(state, lang),
-        );
-    }
     let sep = if poll.contains('?') { '&' } else { '?' };
-    format!(
-        r#"<p class="regie-status" id="status" role="status" aria-live="polite" data-status="pending" data-poll="{poll}{sep}v={v}" data-case-state="{code}">{text}</p>"#,
-        poll = esc(poll),
-        v = version(case),
-        code = state.code(),
-        text = state_text(state, lang),
-    )
+    StatusLine {
+        waiting: state == CaseState::Waiting,
+        poll: format!("{poll}{sep}v={}", version(case)),
+        code: state.code(),
+        text: state_text(state, lang),
+    }
+}
+
+/// The statement as a quotation.
+#[derive(Template)]
+#[template(path = "statement.html")]
+pub struct StatementBlock {
+    sentence: String,
 }
 
 /// The statement, in Regie's words, as the wallet shows it.
-pub fn statement_block(case: &Case, lang: Lang) -> String {
-    format!(
-        r#"<blockquote class="regie-statement" id="verklaring">{}</blockquote>"#,
-        esc(&case.statement().sentence(lang.protocol()))
-    )
+pub fn statement_block(case: &Case, lang: Lang) -> StatementBlock {
+    StatementBlock {
+        sentence: case.statement().sentence(lang.protocol()),
+    }
+}
+
+struct ConsentLine {
+    name: String,
+    date: String,
+}
+
+struct RefusedLine {
+    reason: String,
+    date: String,
+    text: &'static str,
 }
 
 /// Who consented when, and what was refused.
-pub fn progress(case: &Case, lang: Lang) -> String {
-    let mut out = String::new();
-    if !case.consents.is_empty() {
-        let items: String = case
+#[derive(Template)]
+#[template(path = "progress.html")]
+pub struct Progress {
+    lang: Lang,
+    consents: Vec<ConsentLine>,
+    declined: Option<String>,
+    refused: Vec<RefusedLine>,
+}
+
+/// Who consented when, and what was refused.
+pub fn progress(case: &Case, lang: Lang) -> Progress {
+    Progress {
+        lang,
+        consents: case
             .consents
             .iter()
-            .map(|c| {
-                format!(
-                    "<li>{} — {} {}</li>",
-                    esc(&c.by.name),
-                    lang.t("toestemming gegeven op", "consented on"),
-                    unix_date_text(c.at, lang)
-                )
+            .map(|c| ConsentLine {
+                name: c.by.name.clone(),
+                date: unix_date_text(c.at, lang),
             })
-            .collect();
-        out.push_str(&format!(
-            r#"<h2 class="utrecht-heading-2">{}</h2><ul class="utrecht-unordered-list" id="toestemmingen">{items}</ul>"#,
-            lang.t("Toestemming gegeven", "Consent given")
-        ));
-    }
-    if let Some(at) = case.declined_at {
-        out.push_str(&format!(
-            r#"<div class="regie-status" data-status="failed" role="alert" id="geweigerd">{} ({})</div>"#,
-            lang.t(
-                "De toestemming is geweigerd. Er verandert niets.",
-                "Consent was declined. Nothing changes."
-            ),
-            unix_date_text(at, lang)
-        ));
-    }
-    if !case.refused.is_empty() {
-        let items: String = case
+            .collect(),
+        declined: case.declined_at.map(|at| unix_date_text(at, lang)),
+        refused: case
             .refused
             .iter()
-            .map(|r| {
-                let text = Refusal::from_code(&r.reason)
+            .map(|r| RefusedLine {
+                reason: r.reason.clone(),
+                date: unix_date_text(r.at, lang),
+                text: Refusal::from_code(&r.reason)
                     .map(|r| r.text(lang))
-                    .unwrap_or_else(|| lang.t("Niet geaccepteerd.", "Not accepted."));
-                format!(
-                    r#"<li data-reason="{}">{} — {}</li>"#,
-                    esc(&r.reason),
-                    unix_date_text(r.at, lang),
-                    esc(text)
-                )
+                    .unwrap_or_else(|| lang.t("Niet geaccepteerd.", "Not accepted.")),
             })
-            .collect();
-        out.push_str(&format!(
-            r#"<h2 class="utrecht-heading-2">{}</h2><p class="utrecht-paragraph">{}</p><ul class="utrecht-unordered-list" id="geweigerde-pogingen">{items}</ul>"#,
-            lang.t("Niet geaccepteerd", "Not accepted"),
-            lang.t(
-                "Deze antwoorden telden niet mee. Er is niets veranderd.",
-                "These answers did not count. Nothing was changed."
-            ),
-        ));
+            .collect(),
     }
-    out
+}
+
+/// The QR code and the same-device button of a request.
+#[derive(Template)]
+#[template(path = "request_block.html")]
+pub struct RequestBlock {
+    lang: Lang,
+    qr: Option<QrSvg>,
+    link: String,
 }
 
 /// The QR code and the same-device button of the case's current request.
-pub fn request_block(session: &CaseSession, lang: Lang) -> String {
-    let qr = regie_web::qr::svg(
-        &session.link,
-        lang.t(
-            "QR-code om te scannen met de Regie-app",
-            "QR code to scan with the Regie app",
+pub fn request_block(session: &CaseSession, lang: Lang) -> RequestBlock {
+    RequestBlock {
+        lang,
+        qr: regie_web::qr::svg(
+            &session.link,
+            lang.t(
+                "QR-code om te scannen met de Regie-app",
+                "QR code to scan with the Regie app",
+            ),
         ),
-    )
-    .unwrap_or_default();
-    format!(
-        r#"<div class="regie-steps">
-<div><h2 class="utrecht-heading-2">{scan}</h2><p class="utrecht-paragraph">{scan_text}</p><div class="regie-qr">{qr}</div></div>
-<div><h2 class="utrecht-heading-2">{same}</h2><p class="utrecht-paragraph">{same_text}</p>
-<p class="utrecht-paragraph"><a class="regie-button" id="same-device" href="{link}">{open}</a></p></div></div>"#,
-        scan = lang.t("Scan met de Regie-app", "Scan with the Regie app"),
-        scan_text = lang.t(
-            "Open de Regie-app en scan deze QR-code. U ziet dan precies wat u ondertekent.",
-            "Open the Regie app and scan this QR code. You will then see exactly what you sign."
-        ),
-        same = lang.t("Op dit apparaat", "On this device"),
-        same_text = lang.t(
-            "Staat de Regie-app op dit apparaat? Open de app dan met deze knop.",
-            "Is the Regie app on this device? Then open the app with this button."
-        ),
-        open = lang.t("Open de Regie-app", "Open the Regie app"),
-        link = esc(&session.link),
-    )
+        link: session.link.clone(),
+    }
 }
 
-/// The page for a case error the visitor can understand.
-pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
+struct OwnCase {
+    case_ref: String,
+    line: String,
+    state: &'static str,
+}
+
+/// The citizen's move cases on their overview.
+#[derive(Template)]
+#[template(path = "own_cases.html")]
+pub struct OwnCases {
+    lang: Lang,
+    cases: Vec<OwnCase>,
+}
+
+/// The citizen's own move cases, newest first (at most ten), each with its state; `None`
+/// when there are none.
+pub fn own_cases(portal: &SharedPortal, bsn: &str, lang: Lang) -> Option<OwnCases> {
+    let cases = portal.cases.as_ref()?;
+    let now = portal.issuer.clock.now();
+    let cases: Vec<OwnCase> = cases
+        .store
+        .about(bsn)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| match &c.kind {
+            CaseKind::Move { to, .. } => Some(OwnCase {
+                case_ref: c.case_ref.clone(),
+                line: to.line(),
+                state: state_text(c.state(now), lang),
+            }),
+            _ => None,
+        })
+        .take(10)
+        .collect();
+    (!cases.is_empty()).then_some(OwnCases { lang, cases })
+}
+
+/// The page for a case error the visitor can understand, with a link back to where they
+/// came from.
+pub fn case_problem(e: &CaseError, lang: Lang, back: Back) -> Response {
+    let problem = |status, text: &str| problem_back(lang, status, text, back);
     match e {
-        CaseError::Refused(r) => problem(lang, StatusCode::CONFLICT, r.text(lang)),
+        CaseError::Refused(r) => problem(StatusCode::CONFLICT, r.text(lang)),
         CaseError::NotFound => problem(
-            lang,
             StatusCode::NOT_FOUND,
             lang.t(
                 "Deze aanvraag bestaat niet.",
@@ -212,7 +270,6 @@ pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
             ),
         ),
         CaseError::BadInput(_) => problem(
-            lang,
             StatusCode::BAD_REQUEST,
             lang.t(
                 "Dit klopt niet. Controleer wat u invulde.",
@@ -220,7 +277,6 @@ pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
             ),
         ),
         CaseError::Verifier(_) => problem(
-            lang,
             StatusCode::SERVICE_UNAVAILABLE,
             lang.t(
                 "De controle van de Regie-app is nu niet bereikbaar. Probeer het later opnieuw.",
@@ -230,7 +286,6 @@ pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
         other => {
             tracing::warn!("case: {other}");
             problem(
-                lang,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 lang.t(
                     "Dat lukte niet. Probeer het later opnieuw.",
@@ -241,6 +296,12 @@ pub fn case_problem(e: &CaseError, lang: Lang) -> Response {
     }
 }
 
+#[derive(Template)]
+#[template(path = "unavailable.html")]
+struct Unavailable {
+    lang: Lang,
+}
+
 /// When consent cases are not configured (no verifier party): a clear page.
 pub fn unavailable(lang: Lang) -> Response {
     (
@@ -249,13 +310,7 @@ pub fn unavailable(lang: Lang) -> Response {
             lang,
             lang.t("Niet beschikbaar", "Not available"),
             "/mijn",
-            &format!(
-                r#"<div class="regie-status" data-status="failed" role="alert">{}</div>"#,
-                lang.t(
-                    "Toestemming met de Regie-app is bij deze gemeente nog niet ingesteld.",
-                    "Consent with the Regie app is not set up at this municipality yet."
-                )
-            ),
+            &Unavailable { lang },
         ),
     )
         .into_response()

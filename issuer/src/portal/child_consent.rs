@@ -1,20 +1,43 @@
 //! "Give consent for my child's travel document": a logged-in custodian picks the child
 //! from their own BRP record and the document; the open case for that child is found (or
 //! started, ahead of the desk visit), and the custodian signs with the wallet.
+use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use protocol::statements::TravelDocument;
-use regie_web::{esc, Lang};
+use regie_web::Lang;
 use serde::Deserialize;
 
 use super::case_view::{
-    case_problem, document_text, poll_answer, progress, request_block, statement_block,
-    status_line, unavailable, PollQuery,
+    case_problem, document_choices, poll_answer, progress, request_block, statement_block,
+    status_line, unavailable, DocumentChoices, PollQuery, Progress, RequestBlock, StatementBlock,
+    StatusLine,
 };
-use super::{hidden_lang, login_of, portal_page, problem, to_login, SharedPortal};
+use super::{logged_in_person, login_of, portal_page, problem, to_login, Back, SharedPortal};
 use crate::cases::{Case, CaseKind, CaseState, StartedBy};
 use crate::person::Bsn;
+
+#[derive(Template)]
+#[template(path = "child_none.html")]
+struct NoChildren {
+    lang: Lang,
+}
+
+/// A child to choose: BSN, name and " (birth date)".
+struct ChildChoice {
+    bsn: String,
+    name: String,
+    born: String,
+}
+
+#[derive(Template)]
+#[template(path = "child_form.html")]
+struct ChildFormPage {
+    lang: Lang,
+    children: Vec<ChildChoice>,
+    documents: DocumentChoices,
+}
 
 /// `GET /mijn/reisdocument-kind`.
 pub async fn form(
@@ -23,88 +46,40 @@ pub async fn form(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let Some(login) = login_of(&portal, &headers) else {
-        return to_login(lang);
-    };
-    let Ok(bsn) = Bsn::parse(&login.bsn) else {
-        return to_login(lang);
-    };
-    let person = match portal.issuer.persons.get(&bsn).await {
-        Ok(Some(p)) => p,
-        _ => {
-            return problem(
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                lang.t(
-                    "Uw gegevens zijn nu niet bereikbaar.",
-                    "Your data cannot be reached now.",
-                ),
-            )
-        }
+    let person = match logged_in_person(&portal, &headers).await {
+        Ok((_, person)) => person,
+        Err(e) => return e.response(lang),
     };
     let title = lang.t(
         "Toestemming reisdocument voor uw kind",
         "Consent to your child's travel document",
     );
     if person.custody.is_empty() {
-        let body = format!(
-            r#"<p class="utrecht-paragraph" id="geen-kinderen">{}</p>"#,
-            lang.t(
-                "Volgens de BRP heeft u geen gezag over een minderjarig kind.",
-                "According to the BRP you have no custody of a minor."
-            )
-        );
-        return portal_page(lang, title, "/mijn/reisdocument-kind", &body);
+        return portal_page(lang, title, "/mijn/reisdocument-kind", &NoChildren { lang });
     }
-    let children: String = person
+    let children = person
         .custody
         .iter()
-        .enumerate()
-        .map(|(i, ward)| {
-            let name = ward
+        .map(|ward| ChildChoice {
+            bsn: ward.bsn.as_str().to_owned(),
+            name: ward
                 .name
                 .as_ref()
                 .map(|n| n.full())
-                .unwrap_or_else(|| ward.bsn.as_str().to_owned());
-            let born = ward
+                .unwrap_or_else(|| ward.bsn.as_str().to_owned()),
+            born: ward
                 .birth_date
                 .and_then(|d| d.iso())
                 .map(|d| format!(" ({})", regie_web::render::date_text(&d, lang)))
-                .unwrap_or_default();
-            format!(
-                r#"<div class="regie-choice"><input type="radio" name="kind" id="kind-{i}" value="{bsn}"{checked} required><label for="kind-{i}">{name}{born}</label></div>"#,
-                bsn = esc(ward.bsn.as_str()),
-                checked = if i == 0 { " checked" } else { "" },
-                name = esc(&name),
-                born = esc(&born),
-            )
+                .unwrap_or_default(),
         })
         .collect();
-    let doc = |id: &str, checked: bool| {
-        format!(
-            r#"<div class="regie-choice"><input type="radio" name="document" id="document-{id}" value="{id}"{}><label for="document-{id}">{}</label></div>"#,
-            if checked { " checked" } else { "" },
-            document_text(id, lang)
-        )
+    let page = ChildFormPage {
+        lang,
+        children,
+        documents: document_choices(lang),
     };
-    let body = format!(
-        r#"<p class="utrecht-paragraph">{intro}</p>
-<form method="post" action="/mijn/reisdocument-kind">{hidden}
-<fieldset class="regie-fieldset"><legend>{child_l}</legend>{children}</fieldset>
-<fieldset class="regie-fieldset"><legend>{doc_l}</legend>{d1}{d2}</fieldset>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{next}</button></form>"#,
-        intro = lang.t(
-            "Gaat de andere ouder met uw kind naar de balie voor een paspoort of ID-kaart? Geef dan hier vooraf uw toestemming met de Regie-app.",
-            "Is the other parent going to the desk with your child for a passport or ID card? Give your consent here beforehand with the Regie app."
-        ),
-        hidden = hidden_lang(lang),
-        child_l = lang.t("Voor welk kind?", "For which child?"),
-        doc_l = lang.t("Welk reisdocument?", "Which travel document?"),
-        d1 = doc("paspoort", true),
-        d2 = doc("identiteitskaart", false),
-        next = lang.t("Verder", "Next"),
-    );
-    portal_page(lang, title, "/mijn/reisdocument-kind", &body)
+    portal_page(lang, title, "/mijn/reisdocument-kind", &page)
 }
 
 #[derive(Deserialize)]
@@ -167,8 +142,9 @@ pub async fn submit(
         Ok(_) => case_problem(
             &crate::cases::CaseError::Refused(crate::cases::Refusal::NotCustodian),
             lang,
+            Back::Mine,
         ),
-        Err(e) => case_problem(&e, lang),
+        Err(e) => case_problem(&e, lang, Back::Mine),
     }
 }
 
@@ -204,7 +180,7 @@ pub async fn case_page(
         return to_login(lang);
     };
     let Some(case) = custodians_case(&portal, &headers, &case_ref).await else {
-        return case_problem(&crate::cases::CaseError::NotFound, lang);
+        return case_problem(&crate::cases::CaseError::NotFound, lang, Back::Mine);
     };
     let now = portal.issuer.clock.now();
     let poll = format!(
@@ -212,46 +188,47 @@ pub async fn case_page(
         case.case_ref,
         lang.query()
     );
-    let mut body = format!(
-        r#"<p class="utrecht-paragraph">{ask}</p><p class="utrecht-paragraph">{case_l} <strong id="zaaknummer">{r}</strong></p>{status}"#,
-        ask = super::consent_link::ask_text(&case, lang),
-        case_l = lang.t("Aanvraag", "Application"),
-        r = esc(&case.case_ref),
-        status = status_line(&case, now, &poll, lang),
-    );
-    if has_answered(&case, &login.bsn) {
-        body.push_str(&format!(
-            r#"<div class="regie-status" data-status="done" role="status" id="uw-toestemming">{}</div>"#,
-            lang.t(
-                "Uw toestemming is binnen. Neem uw kind en een pasfoto mee naar de balie.",
-                "Your consent has been received. Bring your child and a passport photo to the desk."
-            )
-        ));
-    } else if case.state(now) == CaseState::Waiting {
+    let answered = has_answered(&case, &login.bsn);
+    let sign = if !answered && case.state(now) == CaseState::Waiting {
         let session = match portal.cases.as_ref() {
             Some(cases) => cases.session_for(&case.case_ref).await,
             None => return unavailable(lang),
         };
         match session {
-            Ok(s) => body.push_str(&format!(
-                r#"<p class="utrecht-paragraph">{}</p>{}{}"#,
-                lang.t(
-                    "In de Regie-app ondertekent u deze verklaring. De app laat alleen zien dat u gezag heeft over dit kind, niet over uw andere kinderen.",
-                    "In the Regie app you sign this statement. The app only shows that you have custody of this child, not of your other children."
-                ),
-                statement_block(&case, lang),
-                request_block(&s, lang)
-            )),
-            Err(e) => return case_problem(&e, lang),
+            Ok(s) => Some((statement_block(&case, lang), request_block(&s, lang))),
+            Err(e) => return case_problem(&e, lang, Back::Mine),
         }
-    }
-    body.push_str(&progress(&case, lang));
+    } else {
+        None
+    };
+    let page = ChildCasePage {
+        lang,
+        ask: super::consent_link::ask_text(&case, lang),
+        case_ref: case.case_ref.clone(),
+        status: status_line(&case, now, &poll, lang),
+        answered,
+        sign,
+        progress: progress(&case, lang),
+    };
     portal_page(
         lang,
         lang.t("Toestemming reisdocument", "Travel document consent"),
         "/mijn/reisdocument-kind",
-        &body,
+        &page,
     )
+}
+
+#[derive(Template)]
+#[template(path = "child_case.html")]
+struct ChildCasePage {
+    lang: Lang,
+    ask: String,
+    case_ref: String,
+    status: StatusLine,
+    answered: bool,
+    /// The statement and the request, while this custodian is still to sign.
+    sign: Option<(StatementBlock, RequestBlock)>,
+    progress: Progress,
 }
 
 /// `GET /mijn/reisdocument-kind/{ref}/status`.

@@ -1,16 +1,19 @@
 //! The clerk's desk (`/balie`), behind the back-office token: start a travel document case
 //! for a child, find cases by the child's BSN or the case reference, and (in
 //! [`super::clerk_case`]) follow one.
+use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use protocol::statements::TravelDocument;
 use regie_web::render::unix_date_text;
-use regie_web::{esc, Lang};
+use regie_web::Lang;
 use serde::Deserialize;
 
-use super::case_view::{case_problem, document_text, state_text, unavailable};
-use super::{cookie_named, hidden_lang, portal_page, SharedPortal};
+use super::case_view::{
+    case_problem, document_choices, document_text, state_text, unavailable, DocumentChoices,
+};
+use super::{cookie_named, portal_page, Back, SharedPortal};
 use crate::cases::{Case, CaseKind, StartedBy};
 use crate::person::Bsn;
 
@@ -32,29 +35,19 @@ fn title(lang: Lang) -> &'static str {
     lang.t("Balie reisdocumenten", "Travel documents desk")
 }
 
+#[derive(Template)]
+#[template(path = "clerk_login.html")]
+struct LoginPage<'a> {
+    lang: Lang,
+    error: Option<&'a str>,
+}
+
 fn login_page(lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
-    let error_html = error
-        .map(|e| {
-            format!(
-                r#"<div class="regie-status" data-status="failed" role="alert" id="fout">{}</div>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    let body = format!(
-        r#"{error_html}<p class="utrecht-paragraph">{intro}</p>
-<form method="post" action="/balie/inloggen">{hidden}
-<div class="regie-field"><label for="token">{label}</label><input class="utrecht-textbox" id="token" name="token" type="password" autocomplete="current-password" required></div>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form>"#,
-        intro = lang.t(
-            "Alleen voor medewerkers van de gemeente.",
-            "For municipal staff only."
-        ),
-        hidden = hidden_lang(lang),
-        label = lang.t("Back-office-sleutel", "Back-office key"),
-        button = lang.t("Inloggen", "Log in"),
-    );
-    (status, portal_page(lang, title(lang), "/balie", &body)).into_response()
+    (
+        status,
+        portal_page(lang, title(lang), "/balie", &LoginPage { lang, error }),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -107,25 +100,35 @@ pub struct DeskQuery {
     zoek: Option<String>,
 }
 
-fn case_row(case: &Case, now: u64, lang: Lang) -> String {
-    let what = match &case.kind {
-        CaseKind::TravelDocument { document, .. } => document_text(document, lang).to_owned(),
-        CaseKind::Move { .. } => lang.t("verhuizing", "move").to_owned(),
-    };
-    format!(
-        r#"<tr><td data-label="{ref_l}"><a class="utrecht-link" href="/balie/zaak/{r}{q}">{r}</a></td><td data-label="{who_l}">{who}</td><td data-label="{what_l}">{what}</td><td data-label="{state_l}">{state}</td><td data-label="{since_l}">{since}</td></tr>"#,
-        r = esc(&case.case_ref),
-        q = lang.query(),
-        who = esc(&case.subject().name),
-        what = esc(&what),
-        state = state_text(case.state(now), lang),
-        since = unix_date_text(case.created_at, lang),
-        ref_l = lang.t("Aanvraag", "Application"),
-        who_l = lang.t("Over", "About"),
-        what_l = lang.t("Wat", "What"),
-        state_l = lang.t("Stand", "State"),
-        since_l = lang.t("Sinds", "Since"),
-    )
+/// One case in the desk's list.
+struct CaseRow {
+    case_ref: String,
+    who: String,
+    what: &'static str,
+    state: &'static str,
+    since: String,
+}
+
+fn case_row(case: &Case, now: u64, lang: Lang) -> CaseRow {
+    CaseRow {
+        case_ref: case.case_ref.clone(),
+        who: case.subject().name.clone(),
+        what: match &case.kind {
+            CaseKind::TravelDocument { document, .. } => document_text(document, lang),
+            CaseKind::Move { .. } => lang.t("verhuizing", "move"),
+        },
+        state: state_text(case.state(now), lang),
+        since: unix_date_text(case.created_at, lang),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage<'a> {
+    lang: Lang,
+    documents: DocumentChoices,
+    search: &'a str,
+    rows: Vec<CaseRow>,
 }
 
 /// `GET /balie`: the login, or the search and the form for a new case.
@@ -154,67 +157,20 @@ pub async fn desk(
     };
     let found = match found {
         Ok(f) => f,
-        Err(e) => return case_problem(&e.into(), lang),
+        Err(e) => return case_problem(&e.into(), lang, Back::Desk),
     };
     let now = portal.issuer.clock.now();
-    let rows: String = found
-        .iter()
-        .take(50)
-        .map(|c| case_row(c, now, lang))
-        .collect();
-    let table = if found.is_empty() {
-        format!(
-            r#"<p class="utrecht-paragraph" id="geen-zaken">{}</p>"#,
-            lang.t("Geen aanvragen gevonden.", "No applications found.")
-        )
-    } else {
-        format!(
-            r#"<div class="regie-table-wrap"><table class="utrecht-table regie-data regie-data--stack" id="zaken"><caption>{cap}</caption><thead><tr><th scope="col">{a}</th><th scope="col">{b}</th><th scope="col">{c}</th><th scope="col">{d}</th><th scope="col">{e}</th></tr></thead><tbody>{rows}</tbody></table></div>"#,
-            cap = lang.t("Aanvragen", "Applications"),
-            a = lang.t("Aanvraag", "Application"),
-            b = lang.t("Over", "About"),
-            c = lang.t("Wat", "What"),
-            d = lang.t("Stand", "State"),
-            e = lang.t("Sinds", "Since"),
-        )
+    let page = DeskPage {
+        lang,
+        documents: document_choices(lang),
+        search,
+        rows: found
+            .iter()
+            .take(50)
+            .map(|c| case_row(c, now, lang))
+            .collect(),
     };
-    let doc = |id: &str, checked: bool| {
-        format!(
-            r#"<div class="regie-choice"><input type="radio" name="document" id="document-{id}" value="{id}"{}><label for="document-{id}">{}</label></div>"#,
-            if checked { " checked" } else { "" },
-            document_text(id, lang)
-        )
-    };
-    let body = format!(
-        r#"<h2 class="utrecht-heading-2">{new_h}</h2>
-<form method="post" action="/balie/reisdocument">{hidden}
-<div class="regie-field"><label for="kind">{child_l}</label><input class="utrecht-textbox" id="kind" name="kind" inputmode="numeric" maxlength="9" required></div>
-<fieldset class="regie-fieldset"><legend>{doc_l}</legend>{d1}{d2}</fieldset>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{start}</button></form>
-<h2 class="utrecht-heading-2">{find_h}</h2>
-<form method="get" action="/balie" role="search">{hidden}
-<div class="regie-field"><label for="zoek">{find_l}</label><input class="utrecht-textbox" id="zoek" name="zoek" value="{search}" maxlength="20"></div>
-<button type="submit" class="utrecht-button regie-button regie-button--secondary">{find_b}</button></form>
-{table}"#,
-        new_h = lang.t(
-            "Nieuwe aanvraag reisdocument kind",
-            "New travel document application for a child"
-        ),
-        hidden = hidden_lang(lang),
-        child_l = lang.t("BSN van het kind", "The child's BSN"),
-        doc_l = lang.t("Reisdocument", "Travel document"),
-        d1 = doc("paspoort", true),
-        d2 = doc("identiteitskaart", false),
-        start = lang.t("Gezag opzoeken en starten", "Look up custody and start"),
-        find_h = lang.t("Aanvraag zoeken", "Find an application"),
-        find_l = lang.t(
-            "BSN van het kind of aanvraagnummer",
-            "The child's BSN or application number"
-        ),
-        search = esc(search),
-        find_b = lang.t("Zoeken", "Search"),
-    );
-    portal_page(lang, title(lang), "/balie", &body)
+    portal_page(lang, title(lang), "/balie", &page)
 }
 
 #[derive(Deserialize)]
@@ -241,7 +197,11 @@ pub async fn start(
         Bsn::parse(f.kind.trim()),
         TravelDocument::from_id(&f.document),
     ) else {
-        return case_problem(&crate::cases::CaseError::BadInput("child"), lang);
+        return case_problem(
+            &crate::cases::CaseError::BadInput("child"),
+            lang,
+            Back::Desk,
+        );
     };
     let case = match cases.open_travel_case(&child, document).await {
         Ok(Some(case)) => Ok(case),
@@ -256,6 +216,6 @@ pub async fn start(
         Ok(case) => {
             Redirect::to(&format!("/balie/zaak/{}{}", case.case_ref, lang.query())).into_response()
         }
-        Err(e) => case_problem(&e, lang),
+        Err(e) => case_problem(&e, lang, Back::Desk),
     }
 }

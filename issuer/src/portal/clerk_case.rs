@@ -1,20 +1,22 @@
 //! One case at the clerk's desk: who must consent and who did, recording the custodian at
 //! the desk, the printable consent link for the other one, the signed statement files to
 //! download, and a statement file handed in to add.
+use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use regie_web::qr::QrSvg;
 use regie_web::render::unix_date_text;
-use regie_web::{esc, Lang};
+use regie_web::Lang;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::case_view::{
     case_problem, document_text, poll_answer, progress, statement_block, status_line, unavailable,
-    PollQuery,
+    PollQuery, Progress, StatementBlock, StatusLine,
 };
 use super::clerk::is_clerk;
-use super::{hidden_lang, portal_page, problem, SharedPortal};
+use super::{portal_page, problem_back, Back, SharedPortal};
 use crate::cases::{Case, CaseError, CaseKind, CaseState, PersonRef};
 use crate::person::Bsn;
 
@@ -34,54 +36,72 @@ async fn clerk_case(
     cases.refresh(case_ref).await.map_err(Some)
 }
 
+/// One custodian's row: who, their state, and whether the clerk can mark them present.
+struct CustodianRow {
+    name: String,
+    bsn: String,
+    state: String,
+    can_mark: bool,
+}
+
 fn custodian_rows(
     case: &Case,
     custodians: &[PersonRef],
     at_desk: Option<&str>,
     open: bool,
     lang: Lang,
-) -> String {
+) -> Vec<CustodianRow> {
     custodians
         .iter()
         .map(|c| {
             let consent = case.consents.iter().find(|k| k.by.bsn == c.bsn);
-            let (state, action) = match (consent, at_desk == Some(c.bsn.as_str())) {
+            let (state, can_mark) = match (consent, at_desk == Some(c.bsn.as_str())) {
                 (Some(k), _) => (
                     format!(
                         "{} {}",
                         lang.t("toestemming gegeven op", "consented on"),
                         unix_date_text(k.at, lang)
                     ),
-                    String::new(),
+                    false,
                 ),
-                (None, true) => (lang.t("aan de balie", "at the desk").to_owned(), String::new()),
+                (None, true) => (lang.t("aan de balie", "at the desk").to_owned(), false),
                 (None, false) => (
-                    lang.t("wacht op toestemming", "waiting for consent").to_owned(),
-                    if open && at_desk.is_none() {
-                        format!(
-                            r#"<form method="post" action="/balie/zaak/{r}/aan-de-balie">{hidden}<input type="hidden" name="bsn" value="{bsn}"><button type="submit" class="utrecht-button regie-button regie-button--secondary">{label}</button></form>"#,
-                            r = esc(&case.case_ref),
-                            hidden = hidden_lang(lang),
-                            bsn = esc(&c.bsn),
-                            label = lang.t("Is aan de balie", "Is at the desk"),
-                        )
-                    } else {
-                        String::new()
-                    },
+                    lang.t("wacht op toestemming", "waiting for consent")
+                        .to_owned(),
+                    open && at_desk.is_none(),
                 ),
             };
-            format!(
-                r#"<tr><td data-label="{n_l}">{name}</td><td data-label="{b_l}">{bsn}</td><td data-label="{s_l}">{state}</td><td data-label="{a_l}">{action}</td></tr>"#,
-                name = esc(&c.name),
-                bsn = esc(&c.bsn),
-                state = esc(&state),
-                n_l = lang.t("Gezaghouder", "Custodian"),
-                b_l = "BSN",
-                s_l = lang.t("Stand", "State"),
-                a_l = lang.t("Actie", "Action"),
-            )
+            CustodianRow {
+                name: c.name.clone(),
+                bsn: c.bsn.clone(),
+                state,
+                can_mark,
+            }
         })
         .collect()
+}
+
+/// The consent link to print for the other custodian, with its QR code.
+struct PrintLink {
+    url: String,
+    qr: Option<QrSvg>,
+}
+
+#[derive(Template)]
+#[template(path = "clerk_case.html")]
+struct CasePage {
+    lang: Lang,
+    case_ref: String,
+    about: String,
+    status: StatusLine,
+    statement: StatementBlock,
+    custodians: Option<Vec<CustodianRow>>,
+    print_link: Option<PrintLink>,
+    complete: bool,
+    progress: Progress,
+    /// Who signed each consent's statement file, in order.
+    signed_by: Vec<String>,
+    waiting: bool,
 }
 
 /// `GET /balie/zaak/{ref}`.
@@ -95,78 +115,43 @@ pub async fn page(
     let case = match clerk_case(&portal, &headers, &case_ref).await {
         Ok(c) => c,
         Err(None) => return to_desk(lang),
-        Err(Some(e)) => return case_problem(&e, lang),
+        Err(Some(e)) => return case_problem(&e, lang, Back::Desk),
     };
     let now = portal.issuer.clock.now();
     let poll = format!("/balie/zaak/{}/status{}", case.case_ref, lang.query());
-    let mut body = format!(
-        r#"<p class="utrecht-paragraph">{case_l} <strong id="zaaknummer">{r}</strong> · {about}</p>{status}{statement}"#,
-        case_l = lang.t("Aanvraag", "Application"),
-        r = esc(&case.case_ref),
-        about = esc(&about(&case, lang)),
-        status = status_line(&case, now, &poll, lang),
-        statement = statement_block(&case, lang),
-    );
-    if let CaseKind::TravelDocument {
-        custodians,
-        at_desk,
-        ..
-    } = &case.kind
-    {
-        body.push_str(&format!(
-            r#"<div class="regie-table-wrap"><table class="utrecht-table regie-data regie-data--stack" id="gezaghouders"><caption>{cap}</caption><thead><tr><th scope="col">{a}</th><th scope="col">BSN</th><th scope="col">{c}</th><th scope="col">{d}</th></tr></thead><tbody>{rows}</tbody></table></div>"#,
-            cap = lang.t(
-                "Gezaghouders volgens de BRP, en hun toestemming",
-                "Custodians according to the BRP, and their consent"
-            ),
-            a = lang.t("Gezaghouder", "Custodian"),
-            c = lang.t("Stand", "State"),
-            d = lang.t("Actie", "Action"),
-            rows = custodian_rows(
+    let waiting = case.state(now) == CaseState::Waiting;
+    let (custodians, print_link) = match &case.kind {
+        CaseKind::TravelDocument {
+            custodians,
+            at_desk,
+            ..
+        } => (
+            Some(custodian_rows(
                 &case,
                 custodians,
                 at_desk.as_deref(),
-                case.state(now) == CaseState::Waiting,
-                lang
-            ),
-        ));
-        if case.state(now) == CaseState::Waiting && !case.custodians_awaited().is_empty() {
-            body.push_str(&printable_link(&portal, &case, lang));
-        }
-    }
-    if case.state(now) == CaseState::Complete {
-        body.push_str(&format!(
-            r#"<div class="regie-status" data-status="done" role="status" id="compleet">{}</div>"#,
-            lang.t(
-                "Alle toestemming is binnen. U kunt de aanvraag verder behandelen.",
-                "All consent is in. You can continue handling the application."
-            )
-        ));
-    }
-    body.push_str(&progress(&case, lang));
-    body.push_str(&statements_list(&case, lang));
-    if case.state(now) == CaseState::Waiting {
-        body.push_str(&format!(
-            r#"<h2 class="utrecht-heading-2">{h}</h2><form method="post" action="/balie/zaak/{r}/verklaring" enctype="multipart/form-data">{hidden}
-<div class="regie-field"><label for="verklaring-bestand">{l}</label><p class="regie-hint" id="verklaring-hint">{hint}</p><input type="file" id="verklaring-bestand" name="verklaring" accept="application/json,.json" required aria-describedby="verklaring-hint"></div>
-<button type="submit" class="utrecht-button regie-button regie-button--secondary">{b}</button></form>"#,
-            h = lang.t("Verklaring toevoegen", "Add a statement"),
-            r = esc(&case.case_ref),
-            hidden = hidden_lang(lang),
-            l = lang.t("Toestemmingsverklaring (bestand)", "Consent statement (file)"),
-            hint = lang.t(
-                "Een verklaring die met de Regie-app is ondertekend. Die wordt eerst gecontroleerd.",
-                "A statement signed with the Regie app. It is checked first."
-            ),
-            b = lang.t("Controleren en toevoegen", "Check and add"),
-        ));
-    }
-    body.push_str(&format!(
-        r#"<p class="utrecht-paragraph"><a class="utrecht-link" href="/balie{q}">{}</a></p>"#,
-        lang.t("Terug naar de balie", "Back to the desk"),
-        q = lang.query(),
-    ));
-    portal_page(lang, lang.t("Aanvraag", "Application"), "/balie", &body)
+                waiting,
+                lang,
+            )),
+            (waiting && !case.custodians_awaited().is_empty())
+                .then(|| printable_link(&portal, &case, lang)),
+        ),
+        CaseKind::Move { .. } => (None, None),
+    };
+    let page = CasePage {
+        lang,
+        case_ref: case.case_ref.clone(),
+        about: about(&case, lang),
+        status: status_line(&case, now, &poll, lang),
+        statement: statement_block(&case, lang),
+        custodians,
+        print_link,
+        complete: case.state(now) == CaseState::Complete,
+        progress: progress(&case, lang),
+        signed_by: case.consents.iter().map(|c| c.by.name.clone()).collect(),
+        waiting,
+    };
+    portal_page(lang, lang.t("Aanvraag", "Application"), "/balie", &page)
 }
 
 fn about(case: &Case, lang: Lang) -> String {
@@ -207,54 +192,18 @@ fn about(case: &Case, lang: Lang) -> String {
     }
 }
 
-fn printable_link(portal: &SharedPortal, case: &Case, lang: Lang) -> String {
+fn printable_link(portal: &SharedPortal, case: &Case, lang: Lang) -> PrintLink {
     let url = super::moving::share_url(portal, case);
-    let qr = regie_web::qr::svg(
-        &url,
-        lang.t(
-            "QR-code met de link, te scannen met de camera van de telefoon",
-            "QR code with the link, to scan with the phone's camera",
+    PrintLink {
+        qr: regie_web::qr::svg(
+            &url,
+            lang.t(
+                "QR-code met de link, te scannen met de camera van de telefoon",
+                "QR code with the link, to scan with the phone's camera",
+            ),
         ),
-    )
-    .unwrap_or_default();
-    format!(
-        r#"<section class="regie-print" aria-labelledby="printlink-h"><h2 class="utrecht-heading-2" id="printlink-h">{h}</h2><p class="utrecht-paragraph">{text}</p><p class="utrecht-paragraph"><a class="utrecht-link regie-url" id="toestemming-link" href="{url}">{url}</a></p><div class="regie-qr">{qr}</div>
-<p class="utrecht-paragraph"><button type="button" class="utrecht-button regie-button regie-button--secondary" onclick="window.print()">{print}</button></p></section>"#,
-        h = lang.t("Link voor de andere gezaghouder", "Link for the other custodian"),
-        text = lang.t(
-            "Geef deze link mee. De andere gezaghouder opent hem op de telefoon en geeft toestemming met de Regie-app.",
-            "Hand over this link. The other custodian opens it on their phone and consents with the Regie app."
-        ),
-        url = esc(&url),
-        print = lang.t("Afdrukken", "Print"),
-    )
-}
-
-fn statements_list(case: &Case, lang: Lang) -> String {
-    if case.consents.is_empty() {
-        return String::new();
+        url,
     }
-    let items: String = case
-        .consents
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            format!(
-                r#"<li><a class="utrecht-link" href="/balie/zaak/{r}/verklaring/{i}" download>{label} {name}</a></li>"#,
-                r = esc(&case.case_ref),
-                label = lang.t("Ondertekende verklaring van", "Signed statement of"),
-                name = esc(&c.by.name),
-            )
-        })
-        .collect();
-    format!(
-        r#"<h2 class="utrecht-heading-2">{h}</h2><p class="utrecht-paragraph">{t}</p><ul class="utrecht-unordered-list" id="verklaringen">{items}</ul>"#,
-        h = lang.t("Bewijs", "Evidence"),
-        t = lang.t(
-            "Elke verklaring is later opnieuw te controleren bij de controlepagina of met POST /api/statements/verify.",
-            "Every statement can be checked again later on the validator page or with POST /api/statements/verify."
-        ),
-    )
 }
 
 #[derive(Deserialize)]
@@ -278,13 +227,13 @@ pub async fn at_desk(
         return unavailable(lang);
     };
     let Ok(bsn) = Bsn::parse(&f.bsn) else {
-        return case_problem(&CaseError::BadInput("bsn"), lang);
+        return case_problem(&CaseError::BadInput("bsn"), lang, Back::Desk);
     };
     match cases.record_at_desk(&case_ref, &bsn).await {
         Ok(case) => {
             Redirect::to(&format!("/balie/zaak/{}{}", case.case_ref, lang.query())).into_response()
         }
-        Err(e) => case_problem(&e, lang),
+        Err(e) => case_problem(&e, lang, Back::Desk),
     }
 }
 
@@ -322,17 +271,18 @@ pub async fn upload(
         return unavailable(lang);
     };
     let Some(value) = file.and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
-        return problem(
+        return problem_back(
             lang,
             StatusCode::BAD_REQUEST,
             crate::cases::Refusal::NotVerified.text(lang),
+            Back::Desk,
         );
     };
     match cases.submit_statement(&case_ref, value).await {
         Ok(case) => {
             Redirect::to(&format!("/balie/zaak/{}{}", case.case_ref, lang.query())).into_response()
         }
-        Err(e) => case_problem(&e, lang),
+        Err(e) => case_problem(&e, lang, Back::Desk),
     }
 }
 
@@ -379,6 +329,6 @@ pub async fn status(
     let lang = Lang::from_code(q.lang.as_deref());
     match clerk_case(&portal, &headers, &case_ref).await {
         Ok(case) => poll_answer(&case, q.v, false, portal.issuer.clock.now(), lang),
-        Err(_) => problem(lang, StatusCode::NOT_FOUND, "not found"),
+        Err(_) => problem_back(lang, StatusCode::NOT_FOUND, "not found", Back::Desk),
     }
 }

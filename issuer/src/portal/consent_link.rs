@@ -2,16 +2,17 @@
 //! other custodian: no login, the link's secret token finds the case. The page says who asks
 //! for what, shows the statement and the request; the wallet does the identifying, and the
 //! municipality checks in the BRP that the one who signed may consent.
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use regie_web::{esc, Lang};
+use regie_web::Lang;
 
 use super::case_view::{
     case_problem, document_text, poll_answer, progress, request_block, statement_block,
-    status_line, PollQuery,
+    status_line, PollQuery, Progress, RequestBlock, StatementBlock, StatusLine,
 };
-use super::{portal_page, problem, SharedPortal};
+use super::{portal_page, problem, Back, SharedPortal};
 use crate::cases::{Case, CaseError, CaseKind, CaseState};
 
 async fn case_of_token(portal: &SharedPortal, token: &str) -> Result<Case, CaseError> {
@@ -28,14 +29,14 @@ async fn case_of_token(portal: &SharedPortal, token: &str) -> Result<Case, CaseE
     cases.refresh(&case.case_ref).await
 }
 
-/// What the case asks, for the one who must consent.
+/// What the case asks, for the one who must consent (text: the templates escape it).
 pub fn ask_text(case: &Case, lang: Lang) -> String {
     match &case.kind {
         CaseKind::Move { applicant, to, .. } => format!(
             "{} {} {}. {}",
-            esc(&applicant.name),
+            applicant.name,
             lang.t("wil zich inschrijven op", "wants to register at"),
-            esc(&to.line()),
+            to.line(),
             lang.t(
                 "De gemeente vraagt een volwassene die daar woont om toestemming.",
                 "The municipality asks an adult who lives there for consent."
@@ -48,8 +49,8 @@ pub fn ask_text(case: &Case, lang: Lang) -> String {
             lang.t("Er is een", "A"),
             document_text(document, lang),
             lang.t(
-                &format!("aangevraagd voor {}", esc(&child.name)),
-                &format!("was applied for for {}", esc(&child.name)),
+                &format!("aangevraagd voor {}", child.name),
+                &format!("was applied for for {}", child.name),
             ),
             lang.t(
                 "Iedere gezaghouder moet toestemming geven.",
@@ -68,53 +69,48 @@ pub async fn page(
     let lang = Lang::from_query(&q);
     let case = match case_of_token(&portal, &token).await {
         Ok(c) => c,
-        Err(e) => return case_problem(&e, lang),
+        Err(e) => return case_problem(&e, lang, Back::Mine),
     };
     let now = portal.issuer.clock.now();
     let poll = format!("/toestemming/{token}/status{}", lang.query());
-    let mut body = format!(
-        r#"<p class="utrecht-paragraph">{from} <strong>{ask}</strong></p>
-<p class="utrecht-paragraph">{case_l} <strong id="zaaknummer">{case_ref}</strong></p>{status}"#,
-        from = lang.t(
-            "Een vraag van de gemeente.",
-            "A question from the municipality."
-        ),
-        ask = ask_text(&case, lang),
-        case_l = lang.t("Aanvraag", "Application"),
-        case_ref = esc(&case.case_ref),
-        status = status_line(&case, now, &poll, lang),
-    );
-    if case.state(now) == CaseState::Waiting {
+    let sign = if case.state(now) == CaseState::Waiting {
         let session = match portal.cases.as_ref() {
             Some(cases) => cases.session_for(&case.case_ref).await,
             None => Err(CaseError::NotFound),
         };
-        let session = match session {
-            Ok(s) => s,
-            Err(e) => return case_problem(&e, lang),
-        };
-        body.push_str(&format!(
-            r#"<p class="utrecht-paragraph">{sign}</p>{statement}{request}
-<p class="utrecht-paragraph">{no}</p>"#,
-            sign = lang.t(
-                "Gaat u akkoord? Dan ondertekent u in de Regie-app deze verklaring:",
-                "Do you agree? Then you sign this statement in the Regie app:"
-            ),
-            statement = statement_block(&case, lang),
-            request = request_block(&session, lang),
-            no = lang.t(
-                "Gaat u niet akkoord? Kies dan in de app voor Weigeren.",
-                "Do you not agree? Then choose Decline in the app."
-            ),
-        ));
-    }
-    body.push_str(&progress(&case, lang));
+        match session {
+            Ok(s) => Some((statement_block(&case, lang), request_block(&s, lang))),
+            Err(e) => return case_problem(&e, lang, Back::Mine),
+        }
+    } else {
+        None
+    };
+    let page = ConsentPage {
+        lang,
+        ask: ask_text(&case, lang),
+        case_ref: case.case_ref.clone(),
+        status: status_line(&case, now, &poll, lang),
+        sign,
+        progress: progress(&case, lang),
+    };
     portal_page(
         lang,
         lang.t("Toestemming geven", "Give consent"),
         "/toestemming",
-        &body,
+        &page,
     )
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage {
+    lang: Lang,
+    ask: String,
+    case_ref: String,
+    status: StatusLine,
+    /// The statement and the request, while the case waits.
+    sign: Option<(StatementBlock, RequestBlock)>,
+    progress: Progress,
 }
 
 /// `GET /toestemming/{token}/status`.

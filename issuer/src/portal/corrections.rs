@@ -1,5 +1,6 @@
 //! "Klopt er iets niet?": a logged-in citizen says which attribute is wrong and why; the
 //! municipality's back office lists the requests and sets their state, which the citizen sees.
+use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -7,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use protocol::claim_path::ClaimPath;
 use protocol::credential_types::claim_label;
-use regie_web::{esc, Lang, LangQuery};
+use regie_web::{Lang, LangQuery};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::store::{Correction, CorrectionState, MAX_EXPLANATION};
-use super::{hidden_lang, login_of, portal_page, to_login, SharedPortal};
+use super::{login_of, portal_page, to_login, SharedPortal};
 use crate::service::{admin_denied, error, internal, invalid_request, no_store, random_token};
 
 /// The attributes a citizen can point at, in reading order.
@@ -41,48 +42,27 @@ pub fn attribute_text(attribute: &str, lang: Lang) -> String {
         .unwrap_or_else(|_| attribute.to_owned())
 }
 
-fn form_html(lang: Lang, error: Option<&str>) -> String {
-    let options: String = ATTRIBUTES
-        .iter()
-        .chain(std::iter::once(&"anders"))
-        .map(|a| {
-            format!(
-                r#"<option value="{a}">{}</option>"#,
-                esc(&attribute_text(a, lang))
-            )
-        })
-        .collect();
-    let error = error
-        .map(|e| {
-            format!(
-                r#"<div class="regie-status" data-status="failed" role="alert" id="fout">{}</div>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"{error}<p class="utrecht-paragraph">{intro}</p>
-<form method="post" action="/mijn/correctie">{hidden}
-<div class="regie-field"><label for="attribuut">{which}</label><select id="attribuut" name="attribute">{options}</select></div>
-<div class="regie-field"><label for="uitleg">{why}</label><p class="regie-hint" id="uitleg-hint">{why_hint}</p>
-<textarea id="uitleg" name="explanation" rows="5" maxlength="{MAX_EXPLANATION}" required aria-describedby="uitleg-hint"></textarea></div>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{send}</button></form>
-<p class="utrecht-paragraph"><a class="utrecht-link" href="/mijn{q}">{back}</a></p>"#,
-        intro = lang.t(
-            "Staat er iets verkeerd in uw gegevens? Vertel ons wat er niet klopt. Een medewerker van de gemeente kijkt ernaar. U ziet op Mijn gegevens hoe het ermee staat.",
-            "Is something in your data wrong? Tell us what is wrong. Someone at the municipality will look at it. You can see its progress on My data."
-        ),
-        hidden = hidden_lang(lang),
-        which = lang.t("Welk gegeven klopt niet?", "Which data is wrong?"),
-        why = lang.t("Wat klopt er niet?", "What is wrong?"),
-        why_hint = lang.t(
-            "Bijvoorbeeld: mijn tweede voornaam is verkeerd gespeld. Hoogstens 1000 tekens.",
-            "For example: my second given name is misspelled. At most 1000 characters."
-        ),
-        send = lang.t("Versturen", "Send"),
-        back = lang.t("Terug naar Mijn gegevens", "Back to My data"),
-        q = lang.query(),
-    )
+#[derive(Template)]
+#[template(path = "correction_form.html")]
+struct CorrectionFormPage<'a> {
+    lang: Lang,
+    error: Option<&'a str>,
+    /// The attributes to choose from: value and label.
+    options: Vec<(&'static str, String)>,
+    max: usize,
+}
+
+fn form_page(lang: Lang, error: Option<&str>) -> CorrectionFormPage<'_> {
+    CorrectionFormPage {
+        lang,
+        error,
+        options: ATTRIBUTES
+            .iter()
+            .chain(std::iter::once(&"anders"))
+            .map(|a| (*a, attribute_text(a, lang)))
+            .collect(),
+        max: MAX_EXPLANATION,
+    }
 }
 
 /// `GET /mijn/correctie`.
@@ -99,7 +79,7 @@ pub async fn form(
         lang,
         lang.t("Klopt er iets niet?", "Is something wrong?"),
         "/mijn/correctie",
-        &form_html(lang, None),
+        &form_page(lang, None),
     )
 }
 
@@ -142,7 +122,7 @@ pub async fn submit(
                 lang,
                 lang.t("Klopt er iets niet?", "Is something wrong?"),
                 "/mijn/correctie",
-                &form_html(lang, Some(message)),
+                &form_page(lang, Some(message)),
             ),
         )
             .into_response();

@@ -16,15 +16,16 @@ mod store;
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use regie_web::{esc, page, Lang, LangQuery};
+use regie_web::{page, Lang, LangQuery};
 use serde::Deserialize;
 
-use crate::person::Bsn;
+use crate::person::{Bsn, Person, PersonSummary};
 use crate::service::{random_token, Issuer, DISPLAY_NAME};
 pub use store::{Correction, CorrectionState, Login, PortalStore, LOGIN_TTL};
 
@@ -133,68 +134,149 @@ pub(crate) fn to_login(lang: Lang) -> Response {
     Redirect::to(&format!("/inloggen{}", lang.query())).into_response()
 }
 
-pub(crate) fn portal_page(lang: Lang, title: &str, path: &str, body: &str) -> Response {
+pub(crate) fn portal_page(lang: Lang, title: &str, path: &str, body: &impl Template) -> Response {
     page(lang, title, path, DISPLAY_NAME, body)
 }
 
-pub(crate) fn hidden_lang(lang: Lang) -> String {
-    format!(
-        r#"<input type="hidden" name="lang" value="{}">"#,
-        lang.code()
-    )
+/// Why a citizen's page cannot be shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CitizenError {
+    /// Nobody (or no valid BSN) is logged in.
+    NotLoggedIn,
+    /// The BRP did not give the person's record.
+    Unavailable,
+}
+
+impl CitizenError {
+    /// The login page, or a page saying the data cannot be reached.
+    pub(crate) fn response(self, lang: Lang) -> Response {
+        match self {
+            CitizenError::NotLoggedIn => to_login(lang),
+            CitizenError::Unavailable => problem(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang.t(
+                    "Uw gegevens zijn nu niet bereikbaar.",
+                    "Your data cannot be reached now.",
+                ),
+            ),
+        }
+    }
+}
+
+/// The logged-in citizen's login and BSN.
+pub(crate) fn logged_in(
+    portal: &Portal,
+    headers: &HeaderMap,
+) -> Result<(Login, Bsn), CitizenError> {
+    let login = login_of(portal, headers).ok_or(CitizenError::NotLoggedIn)?;
+    let bsn = Bsn::parse(&login.bsn).map_err(|_| CitizenError::NotLoggedIn)?;
+    Ok((login, bsn))
+}
+
+/// The logged-in citizen and their BRP record: login, BSN, person lookup.
+pub(crate) async fn logged_in_person(
+    portal: &Portal,
+    headers: &HeaderMap,
+) -> Result<(Bsn, Person), CitizenError> {
+    let (_, bsn) = logged_in(portal, headers)?;
+    match portal.issuer.persons.get(&bsn).await {
+        Ok(Some(person)) => Ok((bsn, person)),
+        _ => Err(CitizenError::Unavailable),
+    }
+}
+
+/// Where an error page links back to: where the visitor came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Back {
+    /// The citizen's own pages (`/mijn`).
+    Mine,
+    /// The clerk's desk (`/balie`).
+    Desk,
+}
+
+impl Back {
+    fn href(self) -> &'static str {
+        match self {
+            Back::Mine => "/mijn",
+            Back::Desk => "/balie",
+        }
+    }
+
+    fn text(self, lang: Lang) -> &'static str {
+        match self {
+            Back::Mine => lang.t("Terug naar Mijn gegevens", "Back to My data"),
+            Back::Desk => lang.t("Terug naar de balie", "Back to the desk"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    lang: Lang,
+    text: &'a str,
+    back_href: &'static str,
+    back_text: &'static str,
 }
 
 /// A page for an error the citizen can do something about.
 pub(crate) fn problem(lang: Lang, status: StatusCode, text: &str) -> Response {
-    let body = format!(
-        r#"<div class="regie-status" data-status="failed" role="alert" id="fout">{}</div><p class="utrecht-paragraph"><a class="utrecht-link" href="/mijn{}">{}</a></p>"#,
-        esc(text),
-        lang.query(),
-        lang.t("Terug naar Mijn gegevens", "Back to My data")
-    );
+    problem_back(lang, status, text, Back::Mine)
+}
+
+/// A page for an error, with a link back to where the visitor came from.
+pub(crate) fn problem_back(lang: Lang, status: StatusCode, text: &str, back: Back) -> Response {
     (
         status,
         portal_page(
             lang,
             lang.t("Dat lukte niet", "That did not work"),
-            "/mijn",
-            &body,
+            back.href(),
+            &ProblemPage {
+                lang,
+                text,
+                back_href: back.href(),
+                back_text: back.text(lang),
+            },
         ),
     )
         .into_response()
 }
 
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    lang: Lang,
+}
+
 async fn home(q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let body = format!(
-        r#"<p class="utrecht-paragraph">{intro}</p>
-<ul class="utrecht-unordered-list"><li>{a}</li><li>{b}</li><li>{c}</li></ul>
-<p class="utrecht-paragraph"><a class="regie-button" href="/inloggen{q}">{login}</a></p>"#,
-        intro = lang.t(
-            "Hier haalt u uw gegevens uit de Basisregistratie Personen (BRP) op.",
-            "Here you collect your data from the Personal Records Database (BRP)."
-        ),
-        a = lang.t(
-            "Zet een uittreksel of uw woonhistorie in uw Regie-app.",
-            "Put an extract or your address history in your Regie app."
-        ),
-        b = lang.t(
-            "Download een uittreksel op papier (PDF) met een QR-code.",
-            "Download a paper extract (PDF) with a QR code."
-        ),
-        c = lang.t(
-            "Zie wat u heeft opgehaald, trek het in als u uw telefoon kwijt bent, en meld het als er iets niet klopt.",
-            "See what you collected, revoke it if you lose your phone, and tell us if something is wrong."
-        ),
-        q = lang.query(),
-        login = lang.t("Inloggen met DigiD (test)", "Log in with DigiD (test)"),
-    );
-    portal_page(lang, lang.t("Mijn gegevens", "My data"), "/", &body)
+    portal_page(
+        lang,
+        lang.t("Mijn gegevens", "My data"),
+        "/",
+        &HomePage { lang },
+    )
+}
+
+/// One test person to log in as.
+struct Choice {
+    bsn: String,
+    name: String,
+    place: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    lang: Lang,
+    persons: Vec<Choice>,
 }
 
 async fn login_form(State(portal): State<SharedPortal>, q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let persons = match portal.issuer.persons.list().await {
+    let persons: Vec<PersonSummary> = match portal.issuer.persons.list().await {
         Ok(p) => p,
         Err(_) => {
             return problem(
@@ -207,38 +289,19 @@ async fn login_form(State(portal): State<SharedPortal>, q: Query<LangQuery>) -> 
             )
         }
     };
-    let options: String = persons
+    let persons = persons
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            format!(
-                r#"<div class="regie-choice"><input type="radio" name="bsn" id="persoon-{i}" value="{bsn}"{checked} required><label for="persoon-{i}">{name} <span class="regie-hint">{place} · BSN {bsn}</span></label></div>"#,
-                bsn = esc(p.bsn.as_str()),
-                name = esc(&p.name),
-                place = esc(p.residence.as_deref().unwrap_or("")),
-                checked = if i == 0 { " checked" } else { "" },
-            )
+        .map(|p| Choice {
+            bsn: p.bsn.as_str().to_owned(),
+            name: p.name.clone(),
+            place: p.residence.clone().unwrap_or_default(),
         })
         .collect();
-    let body = format!(
-        r#"<div class="regie-warning" role="note"><strong>{warn_title}</strong> {warn}</div>
-<form method="post" action="/inloggen">{hidden}
-<fieldset class="regie-fieldset"><legend>{legend}</legend>{options}</fieldset>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form>"#,
-        warn_title = lang.t("Dit is een test-inlog.", "This is a test login."),
-        warn = lang.t(
-            "Er is geen echte DigiD. U kiest een testpersoon uit de officiële BRP-testset. Dit zijn geen echte mensen.",
-            "There is no real DigiD. You pick a test person from the official BRP test set. These are not real people."
-        ),
-        hidden = hidden_lang(lang),
-        legend = lang.t("Kies een testpersoon", "Choose a test person"),
-        button = lang.t("Inloggen", "Log in"),
-    );
     portal_page(
         lang,
         lang.t("Inloggen met DigiD (test)", "Log in with DigiD (test)"),
         "/inloggen",
-        &body,
+        &LoginPage { lang, persons },
     )
 }
 

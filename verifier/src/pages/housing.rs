@@ -6,11 +6,12 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::answer::{housing_answer, HousingAnswer};
-use super::rp::{dcql, hidden_lang, party_name, purpose_block, start, StartForm, HISTORY_VCT};
+use super::rp::{dcql, party_form, party_name, start, StartForm, HISTORY_VCT};
 use super::session_page::{self, session_page, SessionPage};
 use crate::service::Shared;
-use regie_web::render::{address_line, attributes_table, date_text};
-use regie_web::{esc, page, Lang, LangQuery};
+use askama::Template;
+use regie_web::render::{address_line, attributes_table, date_text, AttributesTable};
+use regie_web::{page, Lang, LangQuery};
 
 const HOUSING: &str = "woonstichting";
 const BASE: &str = "/woonstichting";
@@ -31,15 +32,16 @@ fn housing_query() -> Value {
 /// `GET /woonstichting`.
 pub async fn housing_form(State(verifier): State<Shared>, q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let body = format!(
-        r#"{purpose}<form method="post" action="/woonstichting/start">{hidden}
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form>"#,
-        purpose = purpose_block(&verifier, HOUSING, "aanvraag-medehuur", lang),
-        hidden = hidden_lang(lang),
-        button = lang.t(
+    let body = party_form(
+        &verifier,
+        HOUSING,
+        "aanvraag-medehuur",
+        "/woonstichting/start",
+        lang.t(
             "Woonhistorie opvragen met Regie",
-            "Ask for the address history with Regie"
+            "Ask for the address history with Regie",
         ),
+        lang,
     );
     page(
         lang,
@@ -94,21 +96,26 @@ pub async fn housing_session(
         &id,
         &headers,
         |_, claims| {
-            let Some(history) = claims.get("woonhistorie").and_then(Value::as_object) else {
-                return String::new();
-            };
-            let answer = housing_answer(history, &today);
-            format!(
-                "{}{}",
-                answer_html(&answer, lang),
-                history_html(history, lang)
-            )
+            let history = claims.get("woonhistorie").and_then(Value::as_object)?;
+            Some(housing_result(history, &today, lang))
         },
     )
 }
 
-fn answer_html(answer: &HousingAnswer, lang: Lang) -> String {
-    let text = match answer {
+/// The computed answer, the person and their address history.
+#[derive(Template)]
+#[template(path = "housing_done.html")]
+struct HousingResult {
+    lang: Lang,
+    state: &'static str,
+    answer: String,
+    person: AttributesTable,
+    /// Each address with its period, as text.
+    rows: Vec<(String, String, String)>,
+}
+
+fn answer_text(answer: &HousingAnswer, lang: Lang) -> String {
+    match answer {
         HousingAnswer::Since { date, long_enough } => format!(
             "{} {} {}: {}",
             lang.t("Woont sinds", "Has lived at this address since"),
@@ -128,28 +135,24 @@ fn answer_html(answer: &HousingAnswer, lang: Lang) -> String {
                 "The address history shows no current address with a start date.",
             )
             .to_owned(),
-    };
+    }
+}
+
+fn housing_result(history: &Map<String, Value>, today: &str, lang: Lang) -> HousingResult {
+    let answer = housing_answer(history, today);
     let state = match answer {
         HousingAnswer::Since {
             long_enough: true, ..
         } => "done",
         _ => "failed",
     };
-    format!(
-        r#"<h2 class="utrecht-heading-2">{}</h2><p class="regie-status" data-status="{state}" id="antwoord">{}</p>"#,
-        lang.t("Uitkomst", "Outcome"),
-        esc(&text)
-    )
-}
-
-fn history_html(history: &Map<String, Value>, lang: Lang) -> String {
     let mut person = Map::new();
     for key in ["given_name", "name_prefix", "family_name", "birthdate"] {
         if let Some(v) = history.get(key) {
             person.insert(key.into(), v.clone());
         }
     }
-    let rows: String = history
+    let rows = history
         .get("addresses")
         .and_then(Value::as_array)
         .into_iter()
@@ -162,21 +165,14 @@ fn history_html(history: &Map<String, Value>, lang: Lang) -> String {
                     .map(|s| date_text(s, lang))
                     .unwrap_or_else(|| "—".into())
             };
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&address_line(a)),
-                esc(&d("date_from")),
-                esc(&d("date_to"))
-            )
+            (address_line(a), d("date_from"), d("date_to"))
         })
         .collect();
-    format!(
-        r#"{person}<table class="regie-data"><caption class="utrecht-table__caption">{caption}</caption>
-<thead><tr><th scope="col">{addr}</th><th scope="col">{from}</th><th scope="col">{to}</th></tr></thead><tbody>{rows}</tbody></table>"#,
-        person = attributes_table(&person, lang, lang.t("Persoon", "Person")),
-        caption = lang.t("Woonhistorie", "Address history"),
-        addr = lang.t("Adres", "Address"),
-        from = lang.t("Vanaf", "From"),
-        to = lang.t("Tot", "Until"),
-    )
+    HousingResult {
+        lang,
+        state,
+        answer: answer_text(&answer, lang),
+        person: attributes_table(&person, lang, lang.t("Persoon", "Person")),
+        rows,
+    }
 }

@@ -4,7 +4,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::rp::{dcql, hidden_lang, party_name, purpose_block, start, StartForm, BRP_VCT};
+use super::rp::{dcql, party_form, party_name, start, StartForm, BRP_VCT};
 use super::session_page::{self, session_page, SessionPage};
 use crate::service::Shared;
 use regie_web::render::attributes_table;
@@ -31,12 +31,13 @@ fn notary_query() -> Value {
 /// `GET /notaris`.
 pub async fn notary_form(State(verifier): State<Shared>, q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let body = format!(
-        r#"{purpose}<form method="post" action="/notaris/start">{hidden}
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form>"#,
-        purpose = purpose_block(&verifier, NOTARY, "identificatie-bij-akte", lang),
-        hidden = hidden_lang(lang),
-        button = lang.t("Identificeren met Regie", "Identify with Regie"),
+    let body = party_form(
+        &verifier,
+        NOTARY,
+        "identificatie-bij-akte",
+        "/notaris/start",
+        lang.t("Identificeren met Regie", "Identify with Regie"),
+        lang,
     );
     page(
         lang,
@@ -90,14 +91,12 @@ pub async fn notary_session(
         &id,
         &headers,
         |_, claims| {
-            let Some(brp) = claims.get("brp").and_then(Value::as_object) else {
-                return String::new();
-            };
-            attributes_table(
+            let brp = claims.get("brp").and_then(Value::as_object)?;
+            Some(attributes_table(
                 brp,
                 lang,
                 lang.t("Gecontroleerde gegevens", "Verified data"),
-            )
+            ))
         },
     )
 }

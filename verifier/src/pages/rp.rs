@@ -12,7 +12,8 @@ use super::viewer::Viewer;
 use crate::api::{start_session, CreateSession};
 use crate::service::Shared;
 use crate::sessions::SessionStatus;
-use regie_web::{esc, page, Lang, LangQuery};
+use askama::Template;
+use regie_web::{page, Lang, LangQuery};
 
 pub const BRP_VCT: &str = "urn:regie:uittreksel-brp:1";
 pub const HISTORY_VCT: &str = "urn:regie:woonhistorie:1";
@@ -32,16 +33,13 @@ pub fn party_name(verifier: &Shared, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    lang: Lang,
+}
+
 pub fn not_found(lang: Lang) -> Response {
-    let body = format!(
-        r#"<p class="utrecht-paragraph">{}</p><p class="utrecht-paragraph"><a class="utrecht-link" href="/{}">{}</a></p>"#,
-        lang.t(
-            "Deze aanvraag bestaat niet (meer).",
-            "This request does not exist (any more)."
-        ),
-        lang.query(),
-        lang.t("Naar het overzicht", "To the overview")
-    );
     (
         StatusCode::NOT_FOUND,
         page(
@@ -49,56 +47,72 @@ pub fn not_found(lang: Lang) -> Response {
             lang.t("Niet gevonden", "Not found"),
             "/",
             "Regie",
-            &body,
+            &NotFound { lang },
         ),
     )
         .into_response()
 }
 
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    lang: Lang,
+    /// Each party's page: where, its title, what it does.
+    cards: [(&'static str, &'static str, &'static str); 4],
+}
+
 /// `GET /`: the demo's relying parties and the validator.
 pub async fn index(q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let card = |href: &str, title: &str, text: &str| {
-        format!(
-            r#"<li><h2 class="utrecht-heading-2"><a class="utrecht-link" href="{href}{q}">{title}</a></h2><p class="utrecht-paragraph">{text}</p></li>"#,
-            q = lang.query(),
-            title = esc(title),
-            text = esc(text)
-        )
-    };
-    let body = format!(
-        r#"<p class="utrecht-paragraph">{intro}</p><ul class="regie-cards">{a}{b}{c}{d}</ul>"#,
-        intro = lang.t(
-            "Organisaties vragen hier gegevens op uit de Regie-app van een inwoner. De inwoner ziet wie wat vraagt en waarom, en beslist zelf.",
-            "Organisations ask for data from a resident's Regie app here. The resident sees who asks for what and why, and decides."
-        ),
-        a = card(
+    let cards = [
+        (
             "/woonstichting",
-            lang.t("Woonstichting: aanvraag medehuur", "Housing corporation: co-tenancy application"),
-            lang.t("Controleer hoe lang iemand op het adres woont.", "Check how long someone has lived at the address.")
+            lang.t(
+                "Woonstichting: aanvraag medehuur",
+                "Housing corporation: co-tenancy application",
+            ),
+            lang.t(
+                "Controleer hoe lang iemand op het adres woont.",
+                "Check how long someone has lived at the address.",
+            ),
         ),
-        b = card(
+        (
             "/notaris",
-            lang.t("Notaris: identificatie bij een akte", "Notary: identification for a deed"),
-            lang.t("Controleer naam, geboortedatum en -plaats, BSN en adres.", "Check name, date and place of birth, BSN and address.")
+            lang.t(
+                "Notaris: identificatie bij een akte",
+                "Notary: identification for a deed",
+            ),
+            lang.t(
+                "Controleer naam, geboortedatum en -plaats, BSN en adres.",
+                "Check name, date and place of birth, BSN and address.",
+            ),
         ),
-        c = card(
+        (
             "/gemeente/verklaring",
-            lang.t("Gemeente: toestemmingsverklaring", "Municipality: consent statement"),
-            lang.t("Laat een hoofdbewoner of gezaghouder digitaal toestemming geven.", "Let a main occupant or custodian give consent digitally.")
+            lang.t(
+                "Gemeente: toestemmingsverklaring",
+                "Municipality: consent statement",
+            ),
+            lang.t(
+                "Laat een hoofdbewoner of gezaghouder digitaal toestemming geven.",
+                "Let a main occupant or custodian give consent digitally.",
+            ),
         ),
-        d = card(
+        (
             "/valideer",
             lang.t("Document controleren", "Check a document"),
-            lang.t("Controleer een uittreksel met QR-code of een toestemmingsverklaring.", "Check an extract with a QR code or a consent statement.")
+            lang.t(
+                "Controleer een uittreksel met QR-code of een toestemmingsverklaring.",
+                "Check an extract with a QR code or a consent statement.",
+            ),
         ),
-    );
+    ];
     page(
         lang,
         lang.t("Gegevens opvragen met Regie", "Asking for data with Regie"),
         "/",
         "Regie",
-        &body,
+        &IndexPage { lang, cards },
     )
 }
 
@@ -159,27 +173,40 @@ pub fn start(
     }
 }
 
-pub fn hidden_lang(lang: Lang) -> String {
-    format!(
-        r#"<input type="hidden" name="lang" value="{}">"#,
-        lang.code()
-    )
+/// A party's start page: its registered purpose and retention, and the button that starts
+/// a session.
+#[derive(Template)]
+#[template(path = "party_form.html")]
+pub struct PartyForm<'a> {
+    lang: Lang,
+    /// The purpose's description and retention, as registered.
+    purpose: Option<(String, String)>,
+    action: &'a str,
+    button: &'a str,
 }
 
-pub fn purpose_block(verifier: &Shared, party_id: &str, purpose_id: &str, lang: Lang) -> String {
-    let Some(party) = verifier.registry.by_id(party_id) else {
-        return String::new();
-    };
-    let Some(purpose) = party.registration.purpose(purpose_id) else {
-        return String::new();
-    };
+/// The start page of `party_id`'s purpose `purpose_id`, posting to `action`.
+pub fn party_form<'a>(
+    verifier: &Shared,
+    party_id: &str,
+    purpose_id: &str,
+    action: &'a str,
+    button: &'a str,
+    lang: Lang,
+) -> PartyForm<'a> {
     let pick = |l: &protocol::trust::Localized| match lang {
         Lang::Nl => l.nl.clone(),
         Lang::En => l.en.clone(),
     };
-    format!(
-        r#"<p class="utrecht-paragraph">{}</p><p class="utrecht-paragraph regie-hint">{}</p>"#,
-        esc(&pick(&purpose.description)),
-        esc(&pick(&purpose.retention))
-    )
+    let purpose = verifier
+        .registry
+        .by_id(party_id)
+        .and_then(|party| party.registration.purpose(purpose_id))
+        .map(|purpose| (pick(&purpose.description), pick(&purpose.retention)));
+    PartyForm {
+        lang,
+        purpose,
+        action,
+        button,
+    }
 }

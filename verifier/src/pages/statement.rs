@@ -7,13 +7,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::rp::{dcql, hidden_lang, party_name, start, StartForm, BRP_VCT};
+use super::rp::{dcql, party_name, start, StartForm, BRP_VCT};
 use super::session_page::{self, done_session, session_page, SessionPage};
 use crate::service::Shared;
 use crate::statements::StatementFile;
+use askama::Template;
 use protocol::statements::{parse_entry, Statement, StatementError, TravelDocument};
 use regie_web::render::{full_name, unix_date_text};
-use regie_web::{esc, page, Lang, LangQuery};
+use regie_web::{page, Lang, LangQuery};
 
 const MUNICIPALITY: &str = "gemeente";
 const BASE: &str = "/gemeente/verklaring";
@@ -88,44 +89,20 @@ impl StatementKind {
     }
 }
 
-fn statement_form_html(lang: Lang, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| {
-            format!(
-                r#"<div class="regie-status" data-status="failed" role="alert" id="fout">{}</div>"#,
-                esc(e)
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        r#"{error}<p class="utrecht-paragraph">{intro}</p>
-<section aria-labelledby="kop-inschrijving"><h2 class="utrecht-heading-2" id="kop-inschrijving">{h1}</h2>
-<form method="post" action="/gemeente/verklaring/start">{hidden}<input type="hidden" name="kind" value="inschrijving">
-<div class="regie-field"><label for="adres-inschrijving">{address1}</label><input type="text" id="adres-inschrijving" name="address" required maxlength="{MAX_NAME}" autocomplete="off"></div>
-<div class="regie-field"><label for="naam-inschrijving">{name1}</label><input type="text" id="naam-inschrijving" name="name" required maxlength="{MAX_NAME}" autocomplete="off"></div>
-<div class="regie-field"><label for="datum-inschrijving">{date1}</label><input type="date" id="datum-inschrijving" name="date" required></div>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form></section>
-<section aria-labelledby="kop-reisdocument"><h2 class="utrecht-heading-2" id="kop-reisdocument">{h2}</h2>
-<form method="post" action="/gemeente/verklaring/start">{hidden}<input type="hidden" name="kind" value="reisdocument">
-<div class="regie-field"><label for="naam-kind">{name2}</label><input type="text" id="naam-kind" name="name" required maxlength="{MAX_NAME}" autocomplete="off"></div>
-<div class="regie-field"><label for="document-kind">{document}</label><select id="document-kind" name="document"><option value="paspoort">{passport}</option><option value="identiteitskaart">{idcard}</option></select></div>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{button}</button></form></section>"#,
-        intro = lang.t(
-            "U geeft toestemming met uw Regie-app. U ondertekent de verklaring met uw gegevens uit de BRP. De gemeente bewaart de ondertekende verklaring.",
-            "You give consent with your Regie app. You sign the statement with your data from the BRP. The municipality keeps the signed statement."
-        ),
-        hidden = hidden_lang(lang),
-        h1 = lang.t("Toestemming voor inschrijving op uw adres", "Consent to registration at your address"),
-        address1 = lang.t("Uw adres", "Your address"),
-        name1 = lang.t("Naam van wie zich op uw adres inschrijft", "Name of the person registering at your address"),
-        date1 = lang.t("Vanaf welke datum", "From which date"),
-        h2 = lang.t("Toestemming voor een reisdocument voor uw kind", "Consent to a travel document for your child"),
-        name2 = lang.t("Naam van het kind", "Name of the child"),
-        document = lang.t("Reisdocument", "Travel document"),
-        passport = lang.t("Paspoort", "Passport"),
-        idcard = lang.t("Identiteitskaart", "Identity card"),
-        button = lang.t("Ondertekenen met Regie", "Sign with Regie"),
-    )
+#[derive(Template)]
+#[template(path = "statement_form.html")]
+struct StatementFormPage<'a> {
+    lang: Lang,
+    error: Option<&'a str>,
+    max: usize,
+}
+
+fn form_page(lang: Lang, error: Option<&str>) -> StatementFormPage<'_> {
+    StatementFormPage {
+        lang,
+        error,
+        max: MAX_NAME,
+    }
 }
 
 /// `GET /gemeente/verklaring`.
@@ -136,7 +113,7 @@ pub async fn statement_form(State(verifier): State<Shared>, q: Query<LangQuery>)
         lang.t("Toestemmings\u{ad}verklaring", "Consent statement"),
         "/gemeente/verklaring",
         &party_name(&verifier, MUNICIPALITY),
-        &statement_form_html(lang, None),
+        &form_page(lang, None),
     )
 }
 
@@ -238,7 +215,7 @@ pub async fn statement_start(State(verifier): State<Shared>, Form(f): Form<Start
                 lang.t("Toestemmings\u{ad}verklaring", "Consent statement"),
                 BASE,
                 &party_name(&verifier, MUNICIPALITY),
-                &statement_form_html(lang, Some(&message)),
+                &form_page(lang, Some(&message)),
             ),
         )
             .into_response(),
@@ -274,46 +251,38 @@ pub async fn statement_session(
         &id,
         &headers,
         |session, claims| {
-            let signer = claims
-                .get("brp")
-                .and_then(Value::as_object)
-                .map(full_name)
-                .unwrap_or_default();
-            let statements: String = session
-                .transaction_data
-                .iter()
-                .filter_map(|t| parse_entry(t).ok())
-                .map(|t| {
-                    format!(
-                        r#"<blockquote class="utrecht-blockquote">{}</blockquote>"#,
-                        esc(&t.statement.sentence(lang.protocol()))
-                    )
-                })
-                .collect();
-            let signed_at = session
-                .answered_at
-                .map(|t| unix_date_text(t, lang))
-                .unwrap_or_default();
-            format!(
-                r#"<h2 class="utrecht-heading-2">{heading}</h2>{statements}
-<p class="utrecht-paragraph">{by} <strong>{signer}</strong>, {on} {signed_at}.</p>
-<p class="utrecht-paragraph"><a class="regie-button" id="download" href="/gemeente/verklaring/{id}/verklaring.json" download>{download}</a></p>
-<p class="utrecht-paragraph regie-hint">{hint} <a class="utrecht-link" href="/valideer{q}">{validator}</a>.</p>"#,
-                heading = lang.t("Ondertekende verklaring", "Signed statement"),
-                by = lang.t("Ondertekend door", "Signed by"),
-                signer = esc(&signer),
-                on = lang.t("op", "on"),
-                download = lang.t("Verklaring downloaden (bestand)", "Download the statement (file)"),
-                hint = lang.t(
-                    "Het bestand bevat de handtekening van de inwoner. U kunt het later opnieuw laten controleren bij",
-                    "The file holds the resident's signature. You can have it checked again later at"
-                ),
-                validator = lang.t("Document controleren", "Check a document"),
-                q = lang.query(),
-                id = esc(&id),
-            )
+            Some(SignedStatement {
+                lang,
+                sentences: session
+                    .transaction_data
+                    .iter()
+                    .filter_map(|t| parse_entry(t).ok())
+                    .map(|t| t.statement.sentence(lang.protocol()))
+                    .collect(),
+                signer: claims
+                    .get("brp")
+                    .and_then(Value::as_object)
+                    .map(full_name)
+                    .unwrap_or_default(),
+                signed_at: session
+                    .answered_at
+                    .map(|t| unix_date_text(t, lang))
+                    .unwrap_or_default(),
+                id: id.clone(),
+            })
         },
     )
+}
+
+/// A finished session's statement: what was signed, by whom, when, and the file.
+#[derive(Template)]
+#[template(path = "statement_done.html")]
+struct SignedStatement {
+    lang: Lang,
+    sentences: Vec<String>,
+    signer: String,
+    signed_at: String,
+    id: String,
 }
 
 /// `GET /gemeente/verklaring/{id}/verklaring.json`: the signed statement as a file, for the

@@ -9,9 +9,10 @@ use crate::documents::{validate, Validation, Verdict};
 use crate::image_pool::ImageWorkError;
 use crate::service::Shared;
 use crate::statements::{check_bytes, StatementError, VerifiedStatement};
+use askama::Template;
 use regie_qr_image::{ImageError, MAX_IMAGE_BYTES};
-use regie_web::render::{attributes_table, unix_date_text};
-use regie_web::{esc, page, Lang, LangQuery};
+use regie_web::render::{attributes_table, unix_date_text, AttributesTable};
+use regie_web::{page, Lang, LangQuery};
 
 const PATH: &str = "/valideer";
 
@@ -19,46 +20,24 @@ fn title(lang: Lang) -> &'static str {
     lang.t("Document controleren", "Check a document")
 }
 
-fn form_html(lang: Lang) -> String {
-    format!(
-        r#"<p class="utrecht-paragraph">{intro}</p>
-<form method="post" action="/valideer" enctype="multipart/form-data" id="valideer-form">
-<input type="hidden" name="lang" value="{code}">
-<div class="regie-field"><label for="document">{file_label}</label>
-<p class="regie-hint" id="document-hint">{file_hint}</p>
-<input type="file" id="document" name="document" accept="image/png,image/jpeg,application/json,.json" aria-describedby="document-hint"></div>
-<div class="regie-camera" hidden><button type="button" class="regie-button regie-button--secondary" id="camera-start" data-unavailable="{no_camera}">{camera}</button>
-<video id="camera-video" playsinline muted hidden aria-label="{camera_view}"></video>
-<button type="button" class="regie-button" id="camera-take" hidden>{take}</button></div>
-<div class="regie-field"><label for="qr_text">{text_label}</label>
-<p class="regie-hint" id="qr-hint">{text_hint}</p>
-<textarea id="qr_text" name="qr_text" rows="4" spellcheck="false" aria-describedby="qr-hint"></textarea></div>
-<button type="submit" class="utrecht-button utrecht-button--primary-action regie-button">{submit}</button>
-</form>"#,
-        intro = lang.t(
-            "Controleer of een uittreksel van de gemeente echt is. Gebruik een foto of scan van de QR-code, of plak de tekst van de QR-code. U kunt hier ook een toestemmingsverklaring (bestand) controleren.",
-            "Check whether an extract from the municipality is genuine. Use a photo or scan of the QR code, or paste the QR code's text. You can also check a consent statement (file) here."
-        ),
-        code = lang.code(),
-        file_label = lang.t("Foto, scan of verklaring", "Photo, scan or statement"),
-        file_hint = lang.t(
-            "PNG of JPEG van de QR-code (hoogstens 12 MB), of een toestemmingsverklaring (.json).",
-            "PNG or JPEG of the QR code (at most 12 MB), or a consent statement (.json)."
-        ),
-        camera = lang.t("Camera gebruiken", "Use the camera"),
-        no_camera = lang.t("Geen camera beschikbaar", "No camera available"),
-        camera_view = lang.t("Camerabeeld", "Camera view"),
-        take = lang.t("Foto nemen en controleren", "Take a photo and check"),
-        text_label = lang.t("Of: tekst van de QR-code", "Or: the QR code's text"),
-        text_hint = lang.t("Begint met RG1:", "Starts with RG1:"),
-        submit = lang.t("Controleren", "Check"),
-    )
+/// The validator's form, with an error above it when the last try sent nothing.
+#[derive(Template)]
+#[template(path = "validator_form.html")]
+struct FormPage<'a> {
+    lang: Lang,
+    error: Option<&'a str>,
 }
 
 /// `GET /valideer`.
 pub async fn form_page(q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    page(lang, title(lang), PATH, "Regie", &form_html(lang))
+    page(
+        lang,
+        title(lang),
+        PATH,
+        "Regie",
+        &FormPage { lang, error: None },
+    )
 }
 
 fn kind_text(kind: &str, lang: Lang) -> String {
@@ -72,22 +51,20 @@ fn kind_text(kind: &str, lang: Lang) -> String {
     }
 }
 
-fn again(lang: Lang) -> String {
-    format!(
-        r#"<p class="utrecht-paragraph"><a class="utrecht-link" href="/valideer{}">{}</a></p>"#,
-        lang.query(),
-        lang.t("Nog een document controleren", "Check another document")
-    )
+/// The verdict on a document QR code: the verdict, the facts about the document and the
+/// attributes on it.
+#[derive(Template)]
+#[template(path = "document_result.html")]
+struct DocumentResult {
+    lang: Lang,
+    verdict_code: String,
+    verdict_text: &'static str,
+    genuine: bool,
+    facts: Vec<(&'static str, String)>,
+    attributes: Option<AttributesTable>,
 }
 
-fn verdict_box(code: &str, text: &str) -> String {
-    format!(
-        r#"<div class="regie-verdict" id="verdict" data-verdict="{code}" role="status" tabindex="-1">{}</div>"#,
-        esc(text)
-    )
-}
-
-fn document_result(v: &Validation, lang: Lang) -> String {
+fn document_result(v: &Validation, lang: Lang) -> DocumentResult {
     let code = serde_json::to_value(v.verdict)
         .ok()
         .and_then(|c| c.as_str().map(str::to_owned))
@@ -126,124 +103,104 @@ fn document_result(v: &Validation, lang: Lang) -> String {
         };
         facts.push((lang.t("Intrekking", "Revocation"), s.to_owned()));
     }
-    let facts_html: String = facts
-        .iter()
-        .map(|(k, val)| {
-            format!(
-                r#"<tr><th scope="row">{}</th><td>{}</td></tr>"#,
-                esc(k),
-                esc(val)
-            )
-        })
-        .collect();
-    let facts_table = if facts.is_empty() {
-        String::new()
-    } else {
-        format!(
-            r#"<table class="regie-data"><caption class="utrecht-table__caption">{}</caption><tbody>{facts_html}</tbody></table>"#,
-            lang.t("Over het document", "About the document")
-        )
-    };
-    let attributes = v
-        .attributes
-        .as_ref()
-        .map(|a| {
+    DocumentResult {
+        lang,
+        verdict_code: code,
+        verdict_text: text,
+        genuine: v.verdict == Verdict::Echt,
+        facts,
+        attributes: v.attributes.as_ref().map(|a| {
             attributes_table(
                 a,
                 lang,
                 lang.t("Gegevens op het document", "Data on the document"),
             )
-        })
-        .unwrap_or_default();
-    let warning = if v.verdict == Verdict::Echt {
-        String::new()
-    } else {
-        format!(
-            r#"<p class="utrecht-paragraph">{}</p>"#,
-            lang.t(
-                "Gebruik dit document niet. Vraag de inwoner om een nieuw uittreksel of om de gegevens via de Regie-app te delen.",
-                "Do not rely on this document. Ask the resident for a new extract or to share the data through the Regie app."
-            )
-        )
-    };
-    format!(
-        "{}{warning}{facts_table}{attributes}{}",
-        verdict_box(&code, text),
-        again(lang)
-    )
-}
-
-fn statement_result(result: &Result<VerifiedStatement, StatementError>, lang: Lang) -> String {
-    match result {
-        Ok(s) => {
-            let statements: String = s
-                .statements
-                .iter()
-                .map(|t| {
-                    let text = lang.t(&t.text, &t.text_en);
-                    format!(r#"<blockquote class="utrecht-blockquote">{}</blockquote>"#, esc(text))
-                })
-                .collect();
-            format!(
-                r#"{box}<h2 class="utrecht-heading-2">{h}</h2>{statements}
-<table class="regie-data"><tbody>
-<tr><th scope="row">{for_label}</th><td>{party}</td></tr>
-<tr><th scope="row">{purpose_label}</th><td>{purpose}</td></tr>
-<tr><th scope="row">{signed_label}</th><td>{signed}</td></tr>
-<tr><th scope="row">{issuer_label}</th><td>{issuer}</td></tr></tbody></table>
-{signer}{again}"#,
-                box = verdict_box(
-                    "echt",
-                    lang.t(
-                        "Echt: deze verklaring is ondertekend met gegevens van de gemeente en niet gewijzigd",
-                        "Genuine: this statement was signed with the municipality's data and is unchanged"
-                    )
-                ),
-                h = lang.t("Verklaring", "Statement"),
-                for_label = lang.t("Gegeven aan", "Given to"),
-                party = esc(&s.relying_party),
-                purpose_label = lang.t("Doel", "Purpose"),
-                purpose = esc(&s.purpose),
-                signed_label = lang.t("Ondertekend op", "Signed on"),
-                signed = esc(&unix_date_text(s.signed_at, lang)),
-                issuer_label = lang.t("Gegevens van", "Data from"),
-                issuer = esc(s.issuer_name.as_deref().unwrap_or("—")),
-                signer = attributes_table(&s.signer, lang, lang.t("Ondertekend door", "Signed by")),
-                again = again(lang),
-            )
-        }
-        Err(e) => format!(
-            r#"{}<p class="utrecht-paragraph regie-hint">{}</p>{}"#,
-            verdict_box(
-                "vervalst",
-                lang.t(
-                    "Niet geldig: deze verklaring is gewijzigd of niet ondertekend door een inwoner",
-                    "Not valid: this statement was altered or not signed by a resident"
-                )
-            ),
-            esc(&e.to_string()),
-            again(lang)
-        ),
+        }),
     }
 }
 
-fn unreadable(lang: Lang, detail: &str) -> String {
-    format!(
-        r#"{}<p class="utrecht-paragraph">{}</p><p class="utrecht-paragraph regie-hint">{}</p>{}"#,
-        verdict_box(
-            "onleesbaar",
-            match lang {
-                Lang::Nl => Verdict::Onleesbaar.dutch(),
-                Lang::En => Verdict::Onleesbaar.english(),
-            }
-        ),
-        lang.t(
-            "Maak een scherpe foto van de hele QR-code, recht van voren en goed belicht, of plak de tekst.",
-            "Take a sharp photo of the whole QR code, straight on and well lit, or paste the text."
-        ),
-        esc(detail),
-        again(lang)
-    )
+/// A verified statement file, as the validator shows it.
+struct GenuineStatement {
+    texts: Vec<String>,
+    party: String,
+    purpose: String,
+    signed: String,
+    issuer: String,
+    signer: AttributesTable,
+}
+
+enum StatementView {
+    Genuine(GenuineStatement),
+    /// Why the file is not valid.
+    Invalid(String),
+}
+
+#[derive(Template)]
+#[template(path = "statement_result.html")]
+struct StatementResult {
+    lang: Lang,
+    verdict_code: &'static str,
+    verdict_text: &'static str,
+    result: StatementView,
+}
+
+fn statement_result(
+    result: &Result<VerifiedStatement, StatementError>,
+    lang: Lang,
+) -> StatementResult {
+    match result {
+        Ok(s) => StatementResult {
+            lang,
+            verdict_code: "echt",
+            verdict_text: lang.t(
+                "Echt: deze verklaring is ondertekend met gegevens van de gemeente en niet gewijzigd",
+                "Genuine: this statement was signed with the municipality's data and is unchanged",
+            ),
+            result: StatementView::Genuine(GenuineStatement {
+                texts: s
+                    .statements
+                    .iter()
+                    .map(|t| lang.t(&t.text, &t.text_en).to_owned())
+                    .collect(),
+                party: s.relying_party.clone(),
+                purpose: s.purpose.clone(),
+                signed: unix_date_text(s.signed_at, lang),
+                issuer: s.issuer_name.clone().unwrap_or_else(|| "—".to_owned()),
+                signer: attributes_table(&s.signer, lang, lang.t("Ondertekend door", "Signed by")),
+            }),
+        },
+        Err(e) => StatementResult {
+            lang,
+            verdict_code: "vervalst",
+            verdict_text: lang.t(
+                "Niet geldig: deze verklaring is gewijzigd of niet ondertekend door een inwoner",
+                "Not valid: this statement was altered or not signed by a resident",
+            ),
+            result: StatementView::Invalid(e.to_string()),
+        },
+    }
+}
+
+/// A QR code that could not be read, and why.
+#[derive(Template)]
+#[template(path = "unreadable.html")]
+struct Unreadable<'a> {
+    lang: Lang,
+    verdict_code: &'static str,
+    verdict_text: &'static str,
+    detail: &'a str,
+}
+
+fn unreadable(lang: Lang, detail: &str) -> Unreadable<'_> {
+    Unreadable {
+        lang,
+        verdict_code: "onleesbaar",
+        verdict_text: match lang {
+            Lang::Nl => Verdict::Onleesbaar.dutch(),
+            Lang::En => Verdict::Onleesbaar.english(),
+        },
+        detail,
+    }
 }
 
 /// The status and the explanation for an image that was not read.
@@ -281,6 +238,17 @@ fn image_problem(e: &ImageWorkError, lang: Lang) -> (StatusCode, String) {
     (status, text.to_owned())
 }
 
+/// What the validator's page can show: each of its templates, in the page frame.
+trait Body {
+    fn page(&self, lang: Lang) -> Response;
+}
+
+impl<T: Template> Body for T {
+    fn page(&self, lang: Lang) -> Response {
+        page(lang, title(lang), PATH, "Regie", self)
+    }
+}
+
 /// What was sent with the form.
 #[derive(Default)]
 struct Submission {
@@ -311,28 +279,16 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
     let submission = match read_form(form).await {
         Ok(s) => s,
         Err((status, detail)) => {
-            return (
-                status,
-                page(
-                    Lang::Nl,
-                    title(Lang::Nl),
-                    PATH,
-                    "Regie",
-                    &unreadable(Lang::Nl, &detail),
-                ),
-            )
-                .into_response()
+            return (status, unreadable(Lang::Nl, &detail).page(Lang::Nl)).into_response()
         }
     };
     let lang = Lang::from_code(submission.lang.as_deref());
-    let respond = |status: StatusCode, body: String| {
-        (status, page(lang, title(lang), PATH, "Regie", &body)).into_response()
-    };
+    let respond = |status: StatusCode, body: &dyn Body| (status, body.page(lang)).into_response();
     let file = &submission.file;
     if file.len() > MAX_IMAGE_BYTES {
         return respond(
             StatusCode::PAYLOAD_TOO_LARGE,
-            unreadable(
+            &unreadable(
                 lang,
                 lang.t("Het bestand is te groot.", "The file is too large."),
             ),
@@ -350,7 +306,7 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
                 } else {
                     StatusCode::UNPROCESSABLE_ENTITY
                 };
-                respond(status, statement_result(&result, lang))
+                respond(status, &statement_result(&result, lang))
             }
             Err(r) => r,
         };
@@ -360,7 +316,7 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
             Ok(text) => text,
             Err(e) => {
                 let (status, detail) = image_problem(&e, lang);
-                return respond(status, unreadable(lang, &detail));
+                return respond(status, &unreadable(lang, &detail));
             }
         }
     } else {
@@ -369,14 +325,13 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
     if text.is_empty() {
         return respond(
             StatusCode::BAD_REQUEST,
-            format!(
-                r#"<div class="regie-status" data-status="failed" role="alert" id="fout">{}</div>{}"#,
-                lang.t(
+            &FormPage {
+                lang,
+                error: Some(lang.t(
                     "Kies een foto of bestand, of plak de tekst van de QR-code.",
-                    "Choose a photo or file, or paste the QR code's text."
-                ),
-                form_html(lang)
-            ),
+                    "Choose a photo or file, or paste the QR code's text.",
+                )),
+            },
         );
     }
     let trust = match verifier.trust_list() {
@@ -389,5 +344,5 @@ pub async fn submit(State(verifier): State<Shared>, form: Multipart) -> Response
     } else {
         StatusCode::OK
     };
-    respond(status, document_result(&validation, lang))
+    respond(status, &document_result(&validation, lang))
 }
