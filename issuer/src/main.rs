@@ -239,6 +239,17 @@ async fn serve(args: &[String]) -> Result<(), String> {
     if replayed > 0 {
         tracing::info!("{replayed} recorded move(s) applied to the person source");
     }
+    let store = issuer.store.clone();
+    let portal = regie_issuer::portal::PortalStore::open(&store).map_err(|e| e.to_string())?;
+    let clock = issuer.clock.clone();
+    regie_ops::housekeeping::every(std::time::Duration::from_secs(60), "issuer", move || {
+        let now = clock.now();
+        Some(
+            store
+                .purge_expired(now)
+                .and_then(|n| Ok(n + portal.purge_expired(now)?)),
+        )
+    });
     let verifier_url = options
         .get("--verifier-url")
         .map(str::to_owned)

@@ -12,6 +12,9 @@ use sled::Transactional;
 
 use crate::not_durable::{Durable, NotDurable};
 
+mod retention;
+pub use retention::OFFER_KEPT_AFTER_EXPIRY;
+
 /// Entries per status list. 1 bit each: valid or revoked.
 pub const STATUS_LIST_SIZE: u64 = 131_072;
 /// The first status list (its URI ends in `/status/1`); when it is full, `/status/2` follows.
@@ -209,7 +212,7 @@ impl Store {
     }
 
     fn open_in(dir: &Path, list_size: u64) -> Result<Self, StoreError> {
-        let db = sled::open(dir)?;
+        let db = regie_ops::sled_db::open(dir)?;
         let store = Store {
             offers: db.open_tree("offers")?,
             codes: db.open_tree("codes")?,

@@ -1,7 +1,10 @@
-//! Operations shared by `regie-issuer` and `regie-verifier`: logging and metrics.
+//! Operations shared by `regie-issuer` and `regie-verifier`: logging, metrics, shutdown and
+//! housekeeping.
+pub mod housekeeping;
 pub mod logging;
 pub mod metrics;
 pub mod request_log;
+pub mod sled_db;
 
 pub use logging::{init_from_env, LogConfig, LogError};
 pub use metrics::metrics;

@@ -37,6 +37,8 @@ Options (defaults; environment variables in brackets):
                            request-key.jwk, attestation.jwt)
   --trust-anchor FILE      fixtures/demo/trust-anchor.public.jwk [REGIE_TRUST_ANCHOR]
   --trust-list FILE        fixtures/demo/trust-list.jwt [REGIE_TRUST_LIST]
+  --keep-results-hours N   24 [REGIE_KEEP_RESULTS_HOURS]: a session and its verified
+                           claims are removed N hours after its time to answer ends
 
 The demo parties' API keys are in fixtures/relying-parties/*/party.json (demo only).";
 
@@ -101,8 +103,16 @@ async fn serve(args: &[String]) -> Result<(), String> {
             "--relying-parties",
             "--trust-anchor",
             "--trust-list",
+            "--keep-results-hours",
         ],
     )?;
+    // A day by default: long enough for a party's back-end (and the municipality's case
+    // service) to collect a result, short enough that the verifier is no archive of
+    // citizens' data.
+    let keep_hours: u64 = o
+        .get("--keep-results-hours", "REGIE_KEEP_RESULTS_HOURS", "24")
+        .parse()
+        .map_err(|_| "--keep-results-hours must be a whole number of hours")?;
     let listen = o.get("--listen", "REGIE_VERIFIER_LISTEN", "127.0.0.1:8702");
     let public_url = o
         .get(
@@ -158,6 +168,16 @@ async fn serve(args: &[String]) -> Result<(), String> {
         images: ImagePool::for_cores(
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         ),
+    });
+    let weak = Arc::downgrade(&verifier);
+    regie_ops::housekeeping::every(std::time::Duration::from_secs(60), "sessions", move || {
+        let verifier = weak.upgrade()?;
+        let now = verifier.clock.now();
+        Some(
+            verifier
+                .sessions
+                .purge(now, keep_hours.saturating_mul(3600)),
+        )
     });
     let names: Vec<&str> = verifier
         .registry

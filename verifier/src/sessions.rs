@@ -185,7 +185,7 @@ impl Sessions {
         // Whatever fails while opening is reported with the directory, so the operator sees
         // which one is full or read-only.
         let open = || -> Result<Sessions, sled::Error> {
-            let db = sled::open(dir)?;
+            let db = regie_ops::sled_db::open(dir)?;
             Ok(Sessions {
                 tree: db.open_tree("sessions")?,
                 by_ref: db.open_tree("request_refs")?,
@@ -235,6 +235,31 @@ impl Sessions {
             *counts.entry(session.status_at(now).code()).or_insert(0) += 1;
         }
         Ok(counts)
+    }
+
+    /// Removes every session whose time to answer ended `keep` seconds or more before `now`,
+    /// with its wallet-facing reference; returns how many. Such a session can no longer
+    /// change ([`Sessions::update_open`] refuses it), so removing it races with nothing.
+    pub fn purge(&self, now: u64, keep: u64) -> Result<u64, SessionError> {
+        let mut removed = 0;
+        for entry in self.tree.iter() {
+            let (id, bytes) = entry?;
+            let Ok(session) = serde_json::from_slice::<Session>(&bytes) else {
+                // Damaged data is left for an operator to see, not silently dropped.
+                continue;
+            };
+            if now < session.expires_at.saturating_add(keep) {
+                continue;
+            }
+            // The reference first: it never points at nothing that could reappear.
+            self.by_ref.remove(session.request_ref.as_bytes())?;
+            self.tree.remove(&id)?;
+            removed += 1;
+        }
+        if removed > 0 {
+            self.db.flush()?;
+        }
+        Ok(removed)
     }
 
     /// Makes everything written durable; fails with the store's I/O error once sled has met

@@ -126,6 +126,32 @@ impl PortalStore {
         Ok(expires > now)
     }
 
+    /// Removes the citizens' and clerks' logins that ended by `now`; returns how many. A
+    /// browser that never logged out otherwise left its login on disk for good.
+    pub fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        let mut removed = 0;
+        for entry in self.logins.iter() {
+            let (key, bytes) = entry?;
+            if decode::<Login>(&bytes).is_ok_and(|login| login.expires_at <= now) {
+                self.logins.remove(&key)?;
+                removed += 1;
+            }
+        }
+        for entry in self.clerk_logins.iter() {
+            let (key, bytes) = entry?;
+            let ended = <[u8; 8]>::try_from(bytes.as_ref())
+                .is_ok_and(|expiry| u64::from_be_bytes(expiry) <= now);
+            if ended {
+                self.clerk_logins.remove(&key)?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            self.store.flush()?;
+        }
+        Ok(removed)
+    }
+
     pub fn remove_clerk(&self, cookie: &str) -> Result<(), StoreError> {
         self.clerk_logins.remove(login_key(cookie).as_bytes())?;
         self.store.flush()
