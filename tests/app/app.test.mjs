@@ -14,7 +14,7 @@ import { remote } from 'webdriverio';
 import { startStack, root, screenshots, ADMIN_TOKEN, BSN } from '../browser/stack.mjs';
 import { startHostileParty } from './hostile-party.mjs';
 import {
-  SCRIPT, ATTRIBUTE, URLISH, RTL, HOSTILE_BSN, hostileFixtures,
+  SCRIPT, ATTRIBUTE, URLISH, RTL, BIDI_CONTROLS, shownAs, HOSTILE_BSN, hostileFixtures,
 } from '../browser/hostile-data.mjs';
 
 const APP = join(root, 'target', 'debug', 'regie-app');
@@ -469,7 +469,8 @@ async function assertHarmless(what, texts) {
   }));
   assert.deepEqual({ pwned: seen.pwned, scripts: seen.scripts, images: seen.images },
     { pwned: null, scripts: 0, images: 0 }, `${what}: a script ran or markup was injected`);
-  for (const t of texts) assert.ok(seen.text.includes(t), `${what}: ${JSON.stringify(t)} is shown as text`);
+  for (const t of texts) assert.ok(seen.text.includes(shownAs(t)), `${what}: ${JSON.stringify(t)} is shown as text`);
+  assert.ok(!BIDI_CONTROLS.test(seen.text), `${what}: a reordering control reached the screen`);
 }
 
 test('a credential and a request carrying hostile strings show them as text and run no script', async () => {

@@ -10,6 +10,14 @@ export const SCRIPT = '<script>window.__pwned=1</script>';
 export const ATTRIBUTE = '"><img src=x onerror="window.__pwned=1">';
 export const URLISH = 'javascript:window.__pwned=1';
 export const RTL = '\u202Eevil';
+/** The controls that reorder text (embedding, override, isolate). */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+/** A hostile text as the pages and the app show it: reordering controls written out as
+ * `[U+202E]`, so that nothing shows reversed or moves the text around it. */
+export function shownAs(text) {
+  return text.replace(new RegExp(BIDI_CONTROLS, 'g'),
+    (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
+}
 /** The hostile person's BSN (passes the eleven test; not in the official test set). */
 export const HOSTILE_BSN = '999900018';
 /** The hostile person's full name as the pages write it. */

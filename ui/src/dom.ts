@@ -1,6 +1,16 @@
 // Building the page from elements, never from HTML strings: every text from the wallet goes
 // in as text, so nothing in a credential or a request can become markup.
 type Child = Node | string | null | undefined | false;
+
+// The bidirectional embedding, override and isolate controls: a name carrying one would show
+// its letters reversed and move the text after it. They are written out as `[U+202E]`, as
+// the services' pages do (regie_web::escape).
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** Text as it is shown: reordering controls written out. */
+export function visible(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase()}]`);
+}
 type Attrs = Record<string, string | boolean | ((e: Event) => void) | undefined>;
 
 export function h(tag: string, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElement {
@@ -13,7 +23,7 @@ export function h(tag: string, attrs: Attrs = {}, ...children: (Child | Child[])
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    el.append(typeof child === 'string' ? document.createTextNode(visible(child)) : child);
   }
   return el;
 }
@@ -36,6 +46,6 @@ export function announce(text: string): void {
   const live = document.getElementById('melding');
   if (live) {
     live.textContent = '';
-    window.setTimeout(() => { live.textContent = text; }, 50);
+    window.setTimeout(() => { live.textContent = visible(text); }, 50);
   }
 }
