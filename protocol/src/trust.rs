@@ -240,6 +240,10 @@ struct AttestationClaims {
     exp: u64,
     cnf: Cnf,
     registration: Registration,
+    /// OpenID4VP 1.0 §5.9.3: where the party's answers may go. With `direct_post` the
+    /// answer goes to `response_uri`, so that is what must match one of these exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redirect_uris: Option<Vec<String>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -257,6 +261,8 @@ pub struct AttestationContent<'a> {
     /// The key that signs the relying party's request objects.
     pub request_key: &'a PublicJwk,
     pub registration: &'a Registration,
+    /// The only addresses the party's answers may go to (`redirect_uris`), if bound.
+    pub redirect_uris: Option<&'a [String]>,
     pub iat: u64,
     pub exp: u64,
 }
@@ -275,6 +281,7 @@ pub fn issue_attestation(
             jwk: content.request_key.clone(),
         },
         registration: content.registration.clone(),
+        redirect_uris: content.redirect_uris.map(<[String]>::to_vec),
     };
     Ok(jose::sign_json(
         VERIFIER_ATTESTATION_TYP,
@@ -321,6 +328,7 @@ impl UnverifiedAttestation {
             client_id: claims.sub,
             request_key: claims.cnf.jwk,
             registration: claims.registration,
+            redirect_uris: claims.redirect_uris,
             exp: claims.exp,
         })
     }
@@ -333,6 +341,7 @@ pub struct VerifiedAttestation {
     client_id: String,
     request_key: PublicJwk,
     registration: Registration,
+    redirect_uris: Option<Vec<String>>,
     exp: u64,
 }
 
@@ -356,6 +365,10 @@ impl VerifiedAttestation {
     /// The relying party's registration.
     pub fn registration(&self) -> &Registration {
         &self.registration
+    }
+    /// The addresses the party's answers may go to, when the trust anchor bound them.
+    pub fn redirect_uris(&self) -> Option<&[String]> {
+        self.redirect_uris.as_deref()
     }
     /// Expiry.
     pub fn expires_at(&self) -> u64 {
@@ -562,6 +575,7 @@ mod tests {
                 client_id: "voorbeeldhaven.example",
                 request_key: rp.public_jwk(),
                 registration: &registration(),
+                redirect_uris: None,
                 iat: NOW - 10,
                 exp,
             },

@@ -233,6 +233,7 @@ fn attest(args: &[String]) -> Result<(), String> {
             client_id,
             request_key: request_key.public_jwk(),
             registration: &registration,
+            redirect_uris: None,
             iat: now,
             exp: now + days * 86_400,
         },

@@ -148,6 +148,14 @@ fn load_party(dir: &Path, anchor: &PublicJwk, now: u64) -> Result<RelyingParty, 
             "attests another registration than party.json",
         ));
     }
+    if verified.redirect_uris().is_some() {
+        // This verifier answers each session at its own address, which no fixed list can
+        // name: wallets would refuse every request of the party. Said at start instead.
+        return Err(invalid(
+            &att_path,
+            "binds answer addresses (redirect_uris), which this verifier's per-session response addresses cannot match",
+        ));
+    }
     Ok(RelyingParty::new(
         &file.id,
         &file.client_id,

@@ -118,6 +118,65 @@ async fn request_objects_breaking_openid4vp_rules_are_refused() {
     assert_eq!(pending.assessment.verdict, Verdict::Ok);
 }
 
+/// OpenID4VP 1.0 §5.9.3: when the party's attestation names `redirect_uris`, a request
+/// signed with the attested key but sending the answer to another address is blocked, and
+/// nothing is sent anywhere; the request with the attested address is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_address_outside_the_attestation_is_blocked() {
+    let w = world().await;
+    let wallet = w.new_wallet();
+    let (offer, _, _) = w.issuer.offer("woonhistorie", false).await;
+    wallet.accept_offer(&offer, None).await.unwrap();
+    let verifier =
+        TestVerifier::start_bound(&w.scheme.anchor, &housing_registration(), &w.issuer).await;
+    for elsewhere in [
+        // Its own per-request address: not the one attested.
+        None,
+        Some("https://collector.example/response".to_owned()),
+        Some(format!(
+            "{}?copy=https://collector.example",
+            verifier.bound_address()
+        )),
+    ] {
+        let link = match &elsewhere {
+            None => verifier.request(Some("aanvraag-medehuur"), housing_query(), &[]),
+            Some(uri) => verifier.request_changed(
+                Some("aanvraag-medehuur"),
+                housing_query(),
+                &[],
+                json!({ "response_uri": uri }),
+            ),
+        };
+        let pending = wallet
+            .assess_request(&link, protocol::credential_types::Lang::Nl)
+            .await
+            .unwrap();
+        match &pending.assessment.verdict {
+            Verdict::UnknownParty { reason } => {
+                assert!(reason.contains("response_uri"), "{elsewhere:?}: {reason}")
+            }
+            other => panic!("{elsewhere:?}: expected a refusal, got {other:?}"),
+        }
+        assert_eq!(
+            wallet.approve(&pending).await.unwrap_err().code(),
+            "request_blocked"
+        );
+        assert!(!wallet.deny(&pending).await.unwrap().notified);
+    }
+    assert!(verifier.outcomes().is_empty(), "nothing was sent");
+    let link = verifier.request_changed(
+        Some("aanvraag-medehuur"),
+        housing_query(),
+        &[],
+        json!({ "response_uri": verifier.bound_address() }),
+    );
+    let pending = wallet
+        .assess_request(&link, protocol::credential_types::Lang::Nl)
+        .await
+        .unwrap();
+    assert_eq!(pending.assessment.verdict, Verdict::Ok);
+}
+
 /// The address history's elements are selectively disclosable, so an integer index into
 /// it names no issued element for the verifier: the wallet does not answer it (the verifier
 /// would refuse it), while `null` ("every address") is answered as before.

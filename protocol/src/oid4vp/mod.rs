@@ -42,6 +42,8 @@ pub enum Oid4vpError {
     MissingAttestation,
     #[error("verifier attestation: {0}")]
     Attestation(String),
+    #[error("the answer address (response_uri) is not one the attestation allows")]
+    ResponseUriNotAttested,
     #[error("client_id must use the verifier_attestation: prefix and match the attestation")]
     ClientId,
     #[error("request object claim {0} is missing or has an unsupported value")]

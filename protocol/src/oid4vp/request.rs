@@ -121,7 +121,8 @@ impl VerifiedRequest {
 /// Verifies a request object: the attestation in its `jwt` header against the trust anchor
 /// key, the request's signature against the attested key, the client identifier, the
 /// response type and mode (and no `redirect_uri` beside `direct_post`), the audience
-/// ([`SELF_ISSUED_AUD`]), and time: not expired, not issued in the future nor more than
+/// ([`SELF_ISSUED_AUD`]), the answer address against the attestation's `redirect_uris` when
+/// it has them, and time: not expired, not issued in the future nor more than
 /// [`MAX_REQUEST_AGE`] ago, and valid for at most [`MAX_REQUEST_LIFETIME`].
 pub fn verify_request(
     jwt: &str,
@@ -174,6 +175,14 @@ pub fn verify_request(
         return Err(Oid4vpError::Claim("aud"));
     }
     check_times(&request, now)?;
+    // OpenID4VP 1.0 §5.9.3: when the attestation names `redirect_uris`, the answer address
+    // must be one of them exactly; otherwise whoever holds the request key could send the
+    // citizen's data to any host.
+    if let Some(allowed) = attestation.redirect_uris() {
+        if !allowed.iter().any(|uri| *uri == request.response_uri) {
+            return Err(Oid4vpError::ResponseUriNotAttested);
+        }
+    }
     let transaction_data = match &request.transaction_data {
         None => Vec::new(),
         Some(list) if list.len() > MAX_TRANSACTION_DATA => {

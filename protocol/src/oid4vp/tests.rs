@@ -67,6 +67,7 @@ fn keys() -> Keys {
             client_id: RP,
             request_key: rp.public_jwk(),
             registration: &registration(),
+            redirect_uris: None,
             iat: NOW - 10,
             exp: NOW + 86_400,
         },
@@ -331,4 +332,65 @@ fn request_object_rules_of_openid4vp_are_enforced() {
         Oid4vpError::Time
     );
     assert!(verify(json!({"iat": NOW as f64 - 0.25, "exp": NOW as f64 + 299.5})).is_ok());
+}
+
+/// OpenID4VP 1.0 §5.9.3: an attestation with `redirect_uris` binds where answers go. A
+/// request signed with the attested key but sending the answer elsewhere is refused.
+#[test]
+fn an_answer_address_the_attestation_does_not_name_is_refused() {
+    let anchor = SigningKey::generate();
+    let rp = SigningKey::generate();
+    let allowed = vec!["https://verifier.example/response".to_owned()];
+    let attestation = issue_attestation(
+        &AttestationContent {
+            anchor_id: "demo-trust-anchor",
+            client_id: RP,
+            request_key: rp.public_jwk(),
+            registration: &registration(),
+            redirect_uris: Some(&allowed),
+            iat: NOW - 10,
+            exp: NOW + 86_400,
+        },
+        &anchor,
+    )
+    .unwrap();
+    let q = query();
+    let signed_to = |response_uri: &str| {
+        sign_request(
+            &RequestContent {
+                client_id: RP,
+                response_uri,
+                nonce: "nonce-1",
+                state: Some("s-1"),
+                purpose: Some("identificatie"),
+                dcql_query: &q,
+                transaction_data: &[],
+                iat: NOW,
+                exp: NOW + 300,
+            },
+            &attestation,
+            &rp,
+        )
+        .unwrap()
+    };
+    let verified = verify_request(
+        &signed_to("https://verifier.example/response"),
+        anchor.public_jwk(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(verified.attestation.redirect_uris(), Some(&allowed[..]));
+    for elsewhere in [
+        "https://collector.example/response",
+        "https://verifier.example/response/1",
+        "https://verifier.example/response?x=1",
+        "https://verifier.example.collector.example/response",
+        "HTTPS://verifier.example/response",
+    ] {
+        assert_eq!(
+            verify_request(&signed_to(elsewhere), anchor.public_jwk(), NOW).map(|_| ()),
+            Err(Oid4vpError::ResponseUriNotAttested),
+            "{elsewhere}"
+        );
+    }
 }

@@ -350,16 +350,42 @@ impl TestVerifier {
         registration: &Registration,
         issuer: &TestIssuer,
     ) -> TestVerifier {
+        Self::start_with(anchor, registration, issuer, false).await
+    }
+
+    /// A verifier whose attestation binds its answers to [`TestVerifier::bound_address`]
+    /// (`redirect_uris`); its own per-request addresses are then outside the binding.
+    pub async fn start_bound(
+        anchor: &SigningKey,
+        registration: &Registration,
+        issuer: &TestIssuer,
+    ) -> TestVerifier {
+        Self::start_with(anchor, registration, issuer, true).await
+    }
+
+    /// The one answer address a bound verifier's attestation names.
+    pub fn bound_address(&self) -> String {
+        format!("{}/response/bound", self.url)
+    }
+
+    async fn start_with(
+        anchor: &SigningKey,
+        registration: &Registration,
+        issuer: &TestIssuer,
+        bound: bool,
+    ) -> TestVerifier {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let client_id = format!("verifier-{}.test", listener.local_addr().unwrap().port());
         let request_key = SigningKey::generate();
+        let bound_to = [format!("{url}/response/bound")];
         let attestation = issue_attestation(
             &AttestationContent {
                 anchor_id: "test-anchor",
                 client_id: &client_id,
                 request_key: request_key.public_jwk(),
                 registration,
+                redirect_uris: bound.then_some(&bound_to[..]),
                 iat: now() - 60,
                 exp: now() + 3600,
             },
