@@ -179,7 +179,7 @@ pub fn verify_request(
     // must be one of them exactly; otherwise whoever holds the request key could send the
     // citizen's data to any host.
     if let Some(allowed) = attestation.redirect_uris() {
-        if !allowed.iter().any(|uri| *uri == request.response_uri) {
+        if !allowed.contains(&request.response_uri) {
             return Err(Oid4vpError::ResponseUriNotAttested);
         }
     }
