@@ -648,6 +648,18 @@ mod tests {
             Oid4vciError::InsecureOfferUri
         );
         assert!(parse_offer_uri(&loopback, true).is_ok());
+        // Found by the fuzzer (credential_offer_parse): the WHATWG parser reads `https:host`
+        // as https, so the address passed the check while not reading as https.
+        let forgiven = CredentialOffer::reference_uri("https:verifier.example//offers/1");
+        assert_eq!(
+            parse_offer_uri(&forgiven, true).unwrap_err(),
+            Oid4vciError::InsecureOfferUri
+        );
+        let crash = include_str!("../fuzz/seeds/credential_offer_parse/offer_ref_forgiven_scheme");
+        assert_eq!(
+            parse_offer_uri(crash, true).unwrap_err(),
+            Oid4vciError::InsecureOfferUri
+        );
         let huge = format!(
             "{OFFER_SCHEME}?credential_offer={}",
             "a".repeat(MAX_MESSAGE_LEN)
