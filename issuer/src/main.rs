@@ -1,93 +1,126 @@
-//! `regie-issuer`: the municipality's issuer service. For now: list the BRP test persons.
+//! `regie-issuer`: the municipality's issuer service, and the tools around it (the BRP test
+//! persons, the issuer's public key, signing a trust list).
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use std::collections::HashMap;
-use std::path::Path;
-
+use clap::{Args, Parser, Subcommand};
 use protocol::oid4vci;
 use protocol::trust::{TrustList, TrustedIssuer};
 use regie_issuer::person::{FixtureSource, PersonSource};
+use regie_issuer::service::Clock;
 use regie_issuer::{keys, service};
 
-fn default_data_dir() -> PathBuf {
-    std::env::var_os("REGIE_ISSUER_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("data/issuer"))
+/// regie-issuer — the municipality's issuer of Regie credentials.
+///
+/// The back-office API's bearer token is read from REGIE_ISSUER_ADMIN_TOKEN only (not an
+/// option, so it never shows in the process list); without it that API refuses every
+/// request. Logs: REGIE_LOG, REGIE_LOG_FILE, REGIE_LOG_FORMAT=json.
+#[derive(Parser)]
+#[command(name = "regie-issuer", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-/// `--name value` options; unknown names and missing values are errors.
-struct Options<'a>(HashMap<&'a str, &'a str>);
-
-impl<'a> Options<'a> {
-    fn parse(args: &'a [String], known: &[&str]) -> Result<Self, String> {
-        let mut map = HashMap::new();
-        let mut it = args.iter();
-        while let Some(name) = it.next() {
-            if !known.contains(&name.as_str()) {
-                return Err(format!("unknown option {name:?}; see --help"));
-            }
-            let value = it.next().ok_or_else(|| format!("{name} needs a value"))?;
-            map.insert(name.as_str(), value.as_str());
-        }
-        Ok(Options(map))
-    }
-
-    fn get(&self, name: &str) -> Option<&'a str> {
-        self.0.get(name).copied()
-    }
-
-    fn require(&self, name: &str) -> Result<&'a str, String> {
-        self.get(name)
-            .ok_or_else(|| format!("{name} is required; see --help"))
-    }
+#[derive(Subcommand)]
+enum Command {
+    /// Run the issuer service: the citizen portal at /, the OpenID4VCI endpoints, the status
+    /// list, the back-office API, PDF extracts, consent cases and the clerk's desk at /balie.
+    Serve(ServeArgs),
+    /// List the BRP test persons.
+    Persons {
+        /// Directory with personen.json and verblijfplaatshistorie.json (default: the
+        /// official BRP test persons built into the binary).
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+    },
+    /// Print the issuer's public JWK, creating the key in DIR/issuer-key.jwk on first use.
+    PublicKey {
+        #[arg(
+            long,
+            value_name = "DIR",
+            env = "REGIE_ISSUER_DATA_DIR",
+            default_value = "data/issuer"
+        )]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "gemeente-1")]
+        kid: String,
+    },
+    /// Sign a trust list with the trust anchor's private JWK.
+    TrustList {
+        /// The trust anchor's private JWK.
+        #[arg(long, value_name = "FILE")]
+        anchor_key: PathBuf,
+        /// The issuers as JSON (see fixtures/demo/trust-list.issuers.json).
+        #[arg(long, value_name = "FILE")]
+        issuers: PathBuf,
+        #[arg(long, value_name = "N", default_value_t = 365)]
+        valid_days: u64,
+    },
 }
 
-const HELP: &str = "\
-regie-issuer — the municipality's issuer of Regie credentials
-
-Usage:
-  regie-issuer serve [--listen ADDR] [--public-url URL] [--data-dir DIR] [--key FILE]
-                     [--fixtures DIR] [--batch-size N]
-                     [--verifier-url URL --verifier-party FILE]
-                                          run the issuer service (citizen portal at /,
-                                          OpenID4VCI endpoints, status list, back-office
-                                          API, PDF extracts, consent cases, the clerk's
-                                          desk at /balie)
-  regie-issuer persons [--fixtures DIR]   list the BRP test persons
-  regie-issuer public-key [--data-dir DIR] [--kid KID]
-                                          print the issuer's public JWK (creating the key
-                                          in DIR/issuer-key.jwk on first use)
-  regie-issuer trust-list --anchor-key FILE --issuers FILE [--valid-days N]
-                                          sign a trust list with the trust anchor's private
-                                          JWK; FILE lists issuers as JSON (see fixtures/demo)
-  regie-issuer --help
-
-Options:
-  --fixtures DIR   directory with personen.json and verblijfplaatshistorie.json
-                   (default: the official BRP test persons built into the binary)
-  --data-dir DIR   data directory (default: $REGIE_ISSUER_DATA_DIR or ./data/issuer)
-  --listen ADDR    address to listen on (default: $REGIE_ISSUER_LISTEN or 127.0.0.1:8701)
-  --public-url URL the issuer identifier in metadata, offers and credentials
-                   (default: $REGIE_ISSUER_PUBLIC_URL or http://127.0.0.1:8701)
-  --key FILE       the issuer's private JWK (default: DIR/issuer-key.jwk, created if absent)
-  --batch-size N   most credential copies per request (default: 5)
-  --verifier-url URL
-                   the verifier whose session API asks for consents (default:
-                   $REGIE_ISSUER_VERIFIER_URL)
-  --verifier-party FILE
-                   the municipality's registration at that verifier (party.json with its
-                   client_id and api_key; default: $REGIE_ISSUER_VERIFIER_PARTY); without
-                   both, consent cases (moves, a child's travel document) are off
-
-Environment:
-  REGIE_ISSUER_ADMIN_TOKEN   bearer token of the back-office API; without it the
-                             back-office API refuses every request";
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "REGIE_ISSUER_LISTEN",
+        default_value = "127.0.0.1:8701"
+    )]
+    listen: String,
+    /// The issuer identifier in metadata, offers and credentials.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_ISSUER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8701"
+    )]
+    public_url: String,
+    /// Data directory (sled store, and the key when --key is not given).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "REGIE_ISSUER_DATA_DIR",
+        default_value = "data/issuer"
+    )]
+    data_dir: PathBuf,
+    /// The issuer's private JWK (default: DIR/issuer-key.jwk, created if absent).
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+    /// Directory with personen.json and verblijfplaatshistorie.json (default: the official
+    /// BRP test persons built into the binary).
+    #[arg(long, value_name = "DIR")]
+    fixtures: Option<PathBuf>,
+    /// Most credential copies per request.
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=oid4vci::MAX_PROOFS as u64))]
+    batch_size: u64,
+    /// The verifier whose session API asks for consents; with --verifier-party, consent
+    /// cases (moves, a child's travel document) are on.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_ISSUER_VERIFIER_URL",
+        requires = "verifier_party"
+    )]
+    verifier_url: Option<String>,
+    /// The municipality's registration at that verifier (party.json with its client_id and
+    /// api_key).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "REGIE_ISSUER_VERIFIER_PARTY",
+        requires = "verifier_url"
+    )]
+    verifier_party: Option<PathBuf>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args).await {
+    let cli = Cli::parse();
+    match run(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("regie-issuer: {message}");
@@ -96,20 +129,13 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: &[String]) -> Result<(), String> {
-    match args.first().map(String::as_str) {
-        None | Some("--help" | "-h" | "help") => {
-            println!("{HELP}");
-            Ok(())
-        }
-        Some("persons") => {
-            let source = match args.get(1).map(String::as_str) {
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Persons { fixtures } => {
+            let source = match fixtures {
+                Some(dir) => FixtureSource::from_dir(&dir),
                 None => FixtureSource::embedded(),
-                Some("--fixtures") => {
-                    let dir = args.get(2).ok_or("--fixtures needs a directory")?;
-                    FixtureSource::from_dir(&PathBuf::from(dir))
-                }
-                Some(other) => return Err(format!("unknown option {other:?}; see --help")),
             }
             .map_err(|e| e.to_string())?;
             for p in source.list().await.map_err(|e| e.to_string())? {
@@ -122,102 +148,50 @@ async fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
-        Some("serve") => serve(&args[1..]).await,
-        Some("public-key") => {
-            let options = Options::parse(&args[1..], &["--data-dir", "--kid"])?;
-            let dir = options
-                .get("--data-dir")
-                .map(PathBuf::from)
-                .unwrap_or_else(default_data_dir);
-            let kid = options.get("--kid").unwrap_or("gemeente-1");
-            let key = keys::load_or_create(&dir, kid).map_err(|e| e.to_string())?;
+        Command::PublicKey { data_dir, kid } => {
+            let key = keys::load_or_create(&data_dir, &kid).map_err(|e| e.to_string())?;
             println!("{}", key.public_jwk().to_json_value());
             Ok(())
         }
-        Some("trust-list") => {
-            let options =
-                Options::parse(&args[1..], &["--anchor-key", "--issuers", "--valid-days"])?;
-            let anchor_path = options.require("--anchor-key")?;
-            let anchor = keys::read_key(Path::new(anchor_path)).map_err(|e| e.to_string())?;
-            let issuers_path = options.require("--issuers")?;
-            let issuers_text = std::fs::read_to_string(issuers_path)
-                .map_err(|e| format!("{issuers_path}: {e}"))?;
-            let issuers: Vec<TrustedIssuer> = serde_json::from_str(&issuers_text)
-                .map_err(|e| format!("{issuers_path}: not a list of issuers: {e}"))?;
-            let days: u64 = options
-                .get("--valid-days")
-                .unwrap_or("365")
-                .parse()
-                .map_err(|_| "--valid-days needs a number of days")?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_err(|e| e.to_string())?
-                .as_secs();
+        Command::TrustList {
+            anchor_key,
+            issuers,
+            valid_days,
+        } => {
+            let anchor = keys::read_key(&anchor_key).map_err(|e| e.to_string())?;
+            let text = std::fs::read_to_string(&issuers)
+                .map_err(|e| format!("{}: {e}", issuers.display()))?;
+            let issuers: Vec<TrustedIssuer> = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a list of issuers: {e}", issuers.display()))?;
+            let now = service::SystemClock.now();
             let list = TrustList {
                 iss: anchor.kid().unwrap_or("trust-anchor").to_owned(),
                 iat: now,
-                exp: now + days * 86_400,
+                exp: now + valid_days.saturating_mul(86_400),
                 issuers,
             };
             println!("{}", list.sign(&anchor).map_err(|e| e.to_string())?);
             Ok(())
         }
-        Some(other) => Err(format!("unknown command {other:?}; see --help")),
     }
 }
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-async fn serve(args: &[String]) -> Result<(), String> {
+async fn serve(args: ServeArgs) -> Result<(), String> {
     regie_ops::init_from_env().map_err(|e| e.to_string())?;
-    use std::sync::Arc;
-
-    let options = Options::parse(
-        args,
-        &[
-            "--listen",
-            "--public-url",
-            "--data-dir",
-            "--key",
-            "--fixtures",
-            "--batch-size",
-            "--verifier-url",
-            "--verifier-party",
-        ],
-    )?;
-    let listen = options
-        .get("--listen")
-        .map(str::to_owned)
-        .unwrap_or_else(|| env_or("REGIE_ISSUER_LISTEN", "127.0.0.1:8701"));
-    let public_url = options
-        .get("--public-url")
-        .map(str::to_owned)
-        .unwrap_or_else(|| env_or("REGIE_ISSUER_PUBLIC_URL", "http://127.0.0.1:8701"))
-        .trim_end_matches('/')
-        .to_owned();
-    let data_dir = options
-        .get("--data-dir")
-        .map(PathBuf::from)
-        .unwrap_or_else(default_data_dir);
-    let key = match options.get("--key") {
-        Some(file) => keys::read_key(Path::new(file)),
+    let public_url = args.public_url.trim_end_matches('/').to_owned();
+    let data_dir = args.data_dir;
+    let key = match &args.key {
+        Some(file) => keys::read_key(file),
         None => keys::load_or_create(&data_dir, "gemeente-1"),
     }
     .map_err(|e| e.to_string())?;
-    let persons = match options.get("--fixtures") {
-        Some(dir) => FixtureSource::from_dir(Path::new(dir)),
+    let persons = match &args.fixtures {
+        Some(dir) => FixtureSource::from_dir(dir),
         None => FixtureSource::embedded(),
     }
     .map_err(|e| e.to_string())?;
-    let batch_size: usize = options
-        .get("--batch-size")
-        .unwrap_or("5")
-        .parse()
-        .ok()
-        .filter(|n| (1..=oid4vci::MAX_PROOFS).contains(n))
-        .ok_or("--batch-size must be a number from 1 to 32")?;
+    // The range is checked by the parser.
+    let batch_size = usize::try_from(args.batch_size).map_err(|e| e.to_string())?;
     let admin_token = std::env::var("REGIE_ISSUER_ADMIN_TOKEN").unwrap_or_default();
     if admin_token.is_empty() {
         tracing::warn!("REGIE_ISSUER_ADMIN_TOKEN is not set; the back-office API is closed");
@@ -250,15 +224,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
                 .and_then(|n| Ok(n + portal.purge_expired(now)?)),
         )
     });
-    let verifier_url = options
-        .get("--verifier-url")
-        .map(str::to_owned)
-        .or_else(|| std::env::var("REGIE_ISSUER_VERIFIER_URL").ok());
-    let verifier_party = options
-        .get("--verifier-party")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("REGIE_ISSUER_VERIFIER_PARTY").map(PathBuf::from));
-    let cases = match (verifier_url, verifier_party) {
+    let cases = match (args.verifier_url, args.verifier_party) {
         (Some(url), Some(party)) => {
             use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
             let party = PartyConfig::from_file(&url, &party).map_err(|e| e.to_string())?;
@@ -267,12 +233,13 @@ async fn serve(args: &[String]) -> Result<(), String> {
                 Cases::new(issuer.clone(), client).map_err(|e| e.to_string())?,
             ))
         }
-        (None, None) => {
+        // clap makes the two go together.
+        _ => {
             tracing::info!("no --verifier-url and --verifier-party; consent cases are off");
             None
         }
-        _ => return Err("--verifier-url and --verifier-party go together".into()),
     };
+    let listen = args.listen;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;

@@ -1,7 +1,8 @@
 //! `regie-verifier`: the relying parties' service.
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
 use std::sync::Arc;
 
 use protocol::jose::{PublicJwk, SigningKey};
@@ -13,58 +14,100 @@ use regie_verifier::service::{router, Verifier};
 use regie_verifier::sessions::Sessions;
 use regie_verifier::status_cache::StatusCache;
 
-const HELP: &str = "\
-regie-verifier — the relying parties' service of Regie
+/// regie-verifier — the relying parties' service of Regie.
+///
+/// The demo parties' API keys are in fixtures/relying-parties/*/party.json (demo only).
+/// Logs: REGIE_LOG, REGIE_LOG_FILE, REGIE_LOG_FORMAT=json.
+#[derive(Parser)]
+#[command(name = "regie-verifier", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Usage:
-  regie-verifier serve [--listen ADDR] [--public-url URL] [--data-dir DIR]
-                       [--relying-parties DIR] [--trust-anchor FILE] [--trust-list FILE]
-                                    run the session API, the OpenID4VP endpoints, the
-                                    document validator and the demo relying-party pages
-  regie-verifier attest --anchor-key FILE --party DIR [--valid-days N]
-                                    sign DIR/party.json's registration as a verifier
-                                    attestation (DIR/attestation.jwt), creating the party's
-                                    request key DIR/request-key.jwk if absent
-  regie-verifier --help
+#[derive(Subcommand)]
+enum Command {
+    /// Run the session API, the OpenID4VP endpoints, the document validator and the demo
+    /// relying-party pages.
+    Serve(ServeArgs),
+    /// Sign DIR/party.json's registration as a verifier attestation (DIR/attestation.jwt),
+    /// creating the party's request key DIR/request-key.jwk if absent.
+    Attest {
+        /// The trust anchor's private JWK.
+        #[arg(long, value_name = "FILE")]
+        anchor_key: PathBuf,
+        /// The party's directory.
+        #[arg(long, value_name = "DIR")]
+        party: PathBuf,
+        #[arg(
+            long,
+            value_name = "N",
+            env = "REGIE_ATTEST_DAYS",
+            default_value_t = 365
+        )]
+        valid_days: u64,
+    },
+}
 
-Options (defaults; environment variables in brackets):
-  --listen ADDR            127.0.0.1:8702 [REGIE_VERIFIER_LISTEN]
-  --public-url URL         http://127.0.0.1:8702 [REGIE_VERIFIER_PUBLIC_URL]: in request
-                           URIs, response URIs and QR codes
-  --data-dir DIR           data/verifier [REGIE_VERIFIER_DATA_DIR]: sessions (sled)
-  --relying-parties DIR    fixtures/relying-parties [REGIE_VERIFIER_PARTIES]: one
-                           directory per party (party.json with its API key,
-                           request-key.jwk, attestation.jwt)
-  --trust-anchor FILE      fixtures/demo/trust-anchor.public.jwk [REGIE_TRUST_ANCHOR]
-  --trust-list FILE        fixtures/demo/trust-list.jwt [REGIE_TRUST_LIST]
-  --keep-results-hours N   24 [REGIE_KEEP_RESULTS_HOURS]: a session and its verified
-                           claims are removed N hours after its time to answer ends
-
-The demo parties' API keys are in fixtures/relying-parties/*/party.json (demo only).";
-
-struct Options(HashMap<String, String>);
-
-impl Options {
-    fn parse(args: &[String], known: &[&str]) -> Result<Options, String> {
-        let mut map = HashMap::new();
-        let mut it = args.iter();
-        while let Some(name) = it.next() {
-            if !known.contains(&name.as_str()) {
-                return Err(format!("unknown option {name:?}; see --help"));
-            }
-            let value = it.next().ok_or_else(|| format!("{name} needs a value"))?;
-            map.insert(name.clone(), value.clone());
-        }
-        Ok(Options(map))
-    }
-
-    fn get(&self, name: &str, env: &str, default: &str) -> String {
-        self.0
-            .get(name)
-            .cloned()
-            .or_else(|| std::env::var(env).ok())
-            .unwrap_or_else(|| default.to_owned())
-    }
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "REGIE_VERIFIER_LISTEN",
+        default_value = "127.0.0.1:8702"
+    )]
+    listen: String,
+    /// In request URIs, response URIs and QR codes.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_VERIFIER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8702"
+    )]
+    public_url: String,
+    /// Sessions (sled).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "REGIE_VERIFIER_DATA_DIR",
+        default_value = "data/verifier"
+    )]
+    data_dir: PathBuf,
+    /// One directory per party (party.json with its API key, request-key.jwk,
+    /// attestation.jwt).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "REGIE_VERIFIER_PARTIES",
+        default_value = "fixtures/relying-parties"
+    )]
+    relying_parties: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "REGIE_TRUST_ANCHOR",
+        default_value = "fixtures/demo/trust-anchor.public.jwk"
+    )]
+    trust_anchor: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "REGIE_TRUST_LIST",
+        default_value = "fixtures/demo/trust-list.jwt"
+    )]
+    trust_list: PathBuf,
+    /// A session and its verified claims are removed N hours after its time to answer
+    /// ends. A day by default: long enough for a party's back-end (and the municipality's
+    /// case service) to collect a result, short enough that the verifier is no archive of
+    /// citizens' data.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "REGIE_KEEP_RESULTS_HOURS",
+        default_value_t = 24
+    )]
+    keep_results_hours: u64,
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -73,15 +116,13 @@ fn read(path: &Path) -> Result<String, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(&args[1..]).await,
-        Some("attest") => attest(&args[1..]),
-        Some("--help" | "-h" | "help") | None => {
-            println!("{HELP}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command {other:?}; see --help")),
+    let result = match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Attest {
+            anchor_key,
+            party,
+            valid_days,
+        } => attest(&anchor_key, &party, valid_days),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,58 +133,19 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: &[String]) -> Result<(), String> {
+async fn serve(args: ServeArgs) -> Result<(), String> {
     regie_ops::init_from_env().map_err(|e| e.to_string())?;
-    let o = Options::parse(
-        args,
-        &[
-            "--listen",
-            "--public-url",
-            "--data-dir",
-            "--relying-parties",
-            "--trust-anchor",
-            "--trust-list",
-            "--keep-results-hours",
-        ],
-    )?;
-    // A day by default: long enough for a party's back-end (and the municipality's case
-    // service) to collect a result, short enough that the verifier is no archive of
-    // citizens' data.
-    let keep_hours: u64 = o
-        .get("--keep-results-hours", "REGIE_KEEP_RESULTS_HOURS", "24")
-        .parse()
-        .map_err(|_| "--keep-results-hours must be a whole number of hours")?;
-    let listen = o.get("--listen", "REGIE_VERIFIER_LISTEN", "127.0.0.1:8702");
-    let public_url = o
-        .get(
-            "--public-url",
-            "REGIE_VERIFIER_PUBLIC_URL",
-            "http://127.0.0.1:8702",
-        )
-        .trim_end_matches('/')
-        .to_owned();
-    let data_dir = PathBuf::from(o.get("--data-dir", "REGIE_VERIFIER_DATA_DIR", "data/verifier"));
-    let parties = PathBuf::from(o.get(
-        "--relying-parties",
-        "REGIE_VERIFIER_PARTIES",
-        "fixtures/relying-parties",
-    ));
-    let anchor_text = read(Path::new(&o.get(
-        "--trust-anchor",
-        "REGIE_TRUST_ANCHOR",
-        "fixtures/demo/trust-anchor.public.jwk",
-    )))?;
+    let keep_hours = args.keep_results_hours;
+    let listen = args.listen;
+    let public_url = args.public_url.trim_end_matches('/').to_owned();
+    let data_dir = args.data_dir;
+    let parties = args.relying_parties;
+    let anchor_text = read(&args.trust_anchor)?;
     let anchor_json: serde_json::Value =
         serde_json::from_str(&anchor_text).map_err(|e| format!("trust anchor: {e}"))?;
     let anchor =
         PublicJwk::from_json_value(&anchor_json).map_err(|e| format!("trust anchor: {e}"))?;
-    let trust_list_jwt = read(Path::new(&o.get(
-        "--trust-list",
-        "REGIE_TRUST_LIST",
-        "fixtures/demo/trust-list.jwt",
-    )))?
-    .trim()
-    .to_owned();
+    let trust_list_jwt = read(&args.trust_list)?.trim().to_owned();
     let clock = Arc::new(SystemClock);
     protocol::trust::TrustList::verify(&trust_list_jwt, &anchor, clock.now())
         .map_err(|e| format!("trust list: {e}"))?;
@@ -198,16 +200,9 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn attest(args: &[String]) -> Result<(), String> {
-    let o = Options::parse(args, &["--anchor-key", "--party", "--valid-days"])?;
-    let anchor_path = o.0.get("--anchor-key").ok_or("--anchor-key is required")?;
-    let dir = PathBuf::from(o.0.get("--party").ok_or("--party is required")?);
-    let days: u64 = o
-        .get("--valid-days", "REGIE_ATTEST_DAYS", "365")
-        .parse()
-        .map_err(|_| "--valid-days must be a number")?;
+fn attest(anchor_path: &Path, dir: &Path, days: u64) -> Result<(), String> {
     let anchor_json: serde_json::Value =
-        serde_json::from_str(&read(Path::new(anchor_path))?).map_err(|e| e.to_string())?;
+        serde_json::from_str(&read(anchor_path)?).map_err(|e| e.to_string())?;
     let anchor = SigningKey::from_private_jwk(&anchor_json).map_err(|e| e.to_string())?;
     let party: serde_json::Value =
         serde_json::from_str(&read(&dir.join("party.json"))?).map_err(|e| e.to_string())?;
@@ -235,7 +230,7 @@ fn attest(args: &[String]) -> Result<(), String> {
             registration: &registration,
             redirect_uris: None,
             iat: now,
-            exp: now + days * 86_400,
+            exp: now + days.saturating_mul(86_400),
         },
         &anchor,
     )
