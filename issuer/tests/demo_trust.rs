@@ -77,7 +77,7 @@ fn trust_list_tool_signs_a_verifiable_list() {
 fn tool_errors_are_clear_and_fail() {
     let out = issuer_cli(&["trust-list", "--issuers", "x.json"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--anchor-key is required"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--anchor-key"));
     let out = issuer_cli(&[
         "trust-list",
         "--anchor-key",
@@ -89,7 +89,7 @@ fn tool_errors_are_clear_and_fail() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.jwk"));
     let out = issuer_cli(&["frobnicate"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
 }
 
 #[test]
