@@ -46,6 +46,11 @@ enum Command {
             default_value_t = 365
         )]
         valid_days: u64,
+        /// Bind the party's answers to this address (`redirect_uris`): the serving
+        /// verifier's PUBLIC_URL/response. Wallets then block a request of the party that
+        /// sends the answer anywhere else.
+        #[arg(long, value_name = "URL")]
+        response_uri: Option<String>,
     },
 }
 
@@ -122,7 +127,8 @@ async fn main() -> ExitCode {
             anchor_key,
             party,
             valid_days,
-        } => attest(&anchor_key, &party, valid_days),
+            response_uri,
+        } => attest(&anchor_key, &party, valid_days, response_uri),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,6 +156,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     protocol::trust::TrustList::verify(&trust_list_jwt, &anchor, clock.now())
         .map_err(|e| format!("trust list: {e}"))?;
     let registry = Registry::load(&parties, &anchor, clock.now()).map_err(|e| e.to_string())?;
+    registry
+        .check_answer_address(&format!("{public_url}/response"))
+        .map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&data_dir).map_err(|e| {
         format!(
             "cannot create the data directory {}: {e}",
@@ -200,7 +209,13 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn attest(anchor_path: &Path, dir: &Path, days: u64) -> Result<(), String> {
+fn attest(
+    anchor_path: &Path,
+    dir: &Path,
+    days: u64,
+    response_uri: Option<String>,
+) -> Result<(), String> {
+    let redirect_uris: Option<Vec<String>> = response_uri.map(|uri| vec![uri]);
     let anchor_json: serde_json::Value =
         serde_json::from_str(&read(anchor_path)?).map_err(|e| e.to_string())?;
     let anchor = SigningKey::from_private_jwk(&anchor_json).map_err(|e| e.to_string())?;
@@ -228,7 +243,7 @@ fn attest(anchor_path: &Path, dir: &Path, days: u64) -> Result<(), String> {
             client_id,
             request_key: request_key.public_jwk(),
             registration: &registration,
-            redirect_uris: None,
+            redirect_uris: redirect_uris.as_deref(),
             iat: now,
             exp: now + days.saturating_mul(86_400),
         },

@@ -34,6 +34,8 @@ pub struct RelyingParty {
     pub registration: Registration,
     pub request_key: SigningKey,
     pub attestation: String,
+    /// The answer addresses the attestation binds (`redirect_uris`), if any.
+    pub redirect_uris: Option<Vec<String>>,
     api_key_digest: [u8; 32],
 }
 
@@ -103,6 +105,25 @@ impl Registry {
     pub fn parties(&self) -> &[RelyingParty] {
         &self.parties
     }
+
+    /// Checks that every party whose attestation binds answer addresses lists
+    /// `response_uri`, this verifier's one answer address: otherwise every wallet would block
+    /// that party's requests, which is better said at start.
+    pub fn check_answer_address(&self, response_uri: &str) -> Result<(), RegistryError> {
+        for party in &self.parties {
+            if let Some(allowed) = &party.redirect_uris {
+                if !allowed.iter().any(|uri| uri == response_uri) {
+                    return Err(RegistryError::Invalid {
+                        path: format!("{}/attestation.jwt", party.id),
+                        reason: format!(
+                            "its redirect_uris do not name this verifier's answer address {response_uri}"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl RelyingParty {
@@ -121,6 +142,7 @@ impl RelyingParty {
             registration,
             request_key,
             attestation,
+            redirect_uris: None,
             api_key_digest: sha256(api_key.as_bytes()),
         }
     }
@@ -148,20 +170,14 @@ fn load_party(dir: &Path, anchor: &PublicJwk, now: u64) -> Result<RelyingParty, 
             "attests another registration than party.json",
         ));
     }
-    if verified.redirect_uris().is_some() {
-        // This verifier answers each session at its own address, which no fixed list can
-        // name: wallets would refuse every request of the party. Said at start instead.
-        return Err(invalid(
-            &att_path,
-            "binds answer addresses (redirect_uris), which this verifier's per-session response addresses cannot match",
-        ));
-    }
-    Ok(RelyingParty::new(
+    let mut party = RelyingParty::new(
         &file.id,
         &file.client_id,
         &file.api_key,
         file.registration,
         request_key,
         attestation,
-    ))
+    );
+    party.redirect_uris = verified.redirect_uris().map(<[String]>::to_vec);
+    Ok(party)
 }

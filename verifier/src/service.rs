@@ -67,7 +67,7 @@ pub fn router(verifier: Shared) -> Router {
         .route("/request/{id}", get(wallet_endpoints::request_object))
         .route("/request/{id}/qr.png", get(api::request_qr_png))
         .route("/request/{id}/qr.svg", get(api::request_qr_svg))
-        .route("/response/{id}", post(wallet_endpoints::response))
+        .route("/response", post(wallet_endpoints::response))
         .route(
             "/api/documents/verify",
             post(document_api::verify_document).layer(DefaultBodyLimit::max(image_limit)),

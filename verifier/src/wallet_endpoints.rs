@@ -1,5 +1,8 @@
-//! What wallets talk to: the signed request object and the `direct_post` response endpoint,
-//! both addressed by the session's wallet-facing `request_ref`, never by its id.
+//! What wallets talk to: the signed request object, addressed by the session's wallet-facing
+//! `request_ref` (never by its id), and the one `direct_post` response endpoint, which finds
+//! the session by the answer's `state` (the same value as `request_ref`). One fixed answer
+//! address is what a trust anchor can bind in an attestation's `redirect_uris` (OpenID4VP 1.0
+//! §5.9.3), so that even the holder of a party's request key cannot send the answer elsewhere.
 //!
 //! Whoever holds the link can fetch the request (and with it `state` and the nonce) and
 //! post to the response endpoint, so a refused answer must not decide anything: it is
@@ -76,6 +79,11 @@ pub async fn request_object(State(verifier): State<Shared>, Path(r): Path<String
     }
 }
 
+/// The one address every answer goes to.
+pub fn response_uri(verifier: &Verifier) -> String {
+    format!("{}/response", verifier.public_url)
+}
+
 fn sign(verifier: &Verifier, session: &Session, now: u64) -> Result<String, Response> {
     let party = verifier
         .registry
@@ -83,7 +91,7 @@ fn sign(verifier: &Verifier, session: &Session, now: u64) -> Result<String, Resp
         .ok_or_else(|| storage(SessionError::Unknown))?;
     let query = DcqlQuery::from_json_value(&session.dcql_query)
         .map_err(|_| storage(SessionError::Damaged))?;
-    let response_uri = format!("{}/response/{}", verifier.public_url, session.request_ref);
+    let response_uri = response_uri(verifier);
     sign_request(
         &RequestContent {
             client_id: &party.client_id,
@@ -118,20 +126,37 @@ enum Judgement {
     Refused(String),
 }
 
-/// `POST /response/{ref}` (`direct_post`): verifies the answer; a verified answer or the
-/// wallet's error response closes the session, anything refused leaves it open.
-pub async fn response(
-    State(verifier): State<Shared>,
-    Path(r): Path<String>,
-    body: Bytes,
-) -> Response {
+/// `POST /response` (`direct_post`): finds the session by the answer's `state` and verifies
+/// the answer; a verified answer or the wallet's error response closes the session, anything
+/// refused leaves it open. A body that is no response, or names no open session, changes
+/// nothing.
+pub async fn response(State(verifier): State<Shared>, body: Bytes) -> Response {
     let now = verifier.clock.now();
-    let session = match verifier.sessions.get_by_ref(&r) {
+    let answer = match AuthorizationResponse::from_form(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!("malformed response: {e}"),
+            )
+        }
+    };
+    let (AuthorizationResponse::Error { state, .. }
+    | AuthorizationResponse::Presentations { state, .. }) = &answer;
+    let Some(state) = state.as_deref().filter(|s| !s.is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the response names no request (state)",
+        );
+    };
+    let session = match verifier.sessions.get_by_ref(state) {
         Ok(s) if s.status_at(now).open() => s,
         Ok(_) => return closed(),
         Err(e) => return storage(e),
     };
-    let judgement = match judge(&verifier, &session, &body, now).await {
+    let judgement = match judge(&verifier, &session, &answer, now).await {
         Ok(j) => j,
         Err(r) => return r,
     };
@@ -198,27 +223,24 @@ fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
     }
 }
 
-/// Judges a `direct_post` body against the session, changing nothing.
+/// Judges an answer against the session, changing nothing.
 async fn judge(
     verifier: &Verifier,
     session: &Session,
-    body: &[u8],
+    answer: &AuthorizationResponse,
     now: u64,
 ) -> Result<Judgement, Response> {
-    let answer = match AuthorizationResponse::from_form(body) {
-        Ok(a) => a,
-        Err(e) => return Ok(Judgement::Refused(format!("malformed response: {e}"))),
-    };
     let (AuthorizationResponse::Error { state, .. }
-    | AuthorizationResponse::Presentations { state, .. }) = &answer;
+    | AuthorizationResponse::Presentations { state, .. }) = answer;
     // `state` is in the request object, which anyone with the link can fetch: a match does
-    // not prove the real wallet, a mismatch proves a wrong one.
+    // not prove the real wallet, a mismatch proves a wrong one. (The session was found by
+    // it; a session stored before `state` and `request_ref` were one value is not found.)
     if state.as_deref() != Some(session.state.as_str()) {
         return Ok(Judgement::Refused(
             "the response belongs to another request (state)".into(),
         ));
     }
-    let vp_token = match &answer {
+    let vp_token = match answer {
         AuthorizationResponse::Error { error: code, .. } => return Ok(ended_by_wallet(code)),
         AuthorizationResponse::Presentations { vp_token, .. } => vp_token,
     };

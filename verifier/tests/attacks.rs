@@ -37,14 +37,11 @@ async fn an_answer_for_one_relying_party_is_refused_by_another() {
         None,
     );
     let (status, body) = w
-        .post_response(
-            &ref_of(&notary),
-            form(
-                "brp",
-                for_housing.clone(),
-                at_notary.request.state.as_deref().unwrap(),
-            ),
-        )
+        .post_response(form(
+            "brp",
+            for_housing.clone(),
+            at_notary.request.state.as_deref().unwrap(),
+        ))
         .await;
     assert_eq!(status, 400, "{body}");
     // The same with the notary's nonce but still the housing corporation's audience.
@@ -56,14 +53,11 @@ async fn an_answer_for_one_relying_party_is_refused_by_another() {
         None,
     );
     let (status, body) = w
-        .post_response(
-            &ref_of(&notary),
-            form(
-                "brp",
-                wrong_aud,
-                at_notary.request.state.as_deref().unwrap(),
-            ),
-        )
+        .post_response(form(
+            "brp",
+            wrong_aud,
+            at_notary.request.state.as_deref().unwrap(),
+        ))
         .await;
     assert_eq!(status, 400, "{body}");
     assert!(

@@ -51,3 +51,51 @@ fn help_lists_the_options_and_their_environment() {
         assert!(stdout.contains(option), "{option}: {stdout}");
     }
 }
+
+/// `attest --response-uri` binds the party's answers to that address in its attestation.
+#[test]
+fn attest_binds_the_answer_address_when_asked() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("regie-verifier-attest-{}", std::process::id()));
+    let party = dir.join("woonstichting");
+    std::fs::create_dir_all(&party).unwrap();
+    for file in ["party.json", "request-key.jwk"] {
+        std::fs::copy(
+            root.join("fixtures/relying-parties/woonstichting")
+                .join(file),
+            party.join(file),
+        )
+        .unwrap();
+    }
+    let anchor_key = root.join("fixtures/demo/trust-anchor.private.jwk");
+    let (code, _, stderr) = verifier(&[
+        "attest",
+        "--anchor-key",
+        anchor_key.to_str().unwrap(),
+        "--party",
+        party.to_str().unwrap(),
+        "--response-uri",
+        "https://verifier.gemeente.example/response",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let anchor = protocol::jose::PublicJwk::from_json_value(
+        &serde_json::from_str(
+            &std::fs::read_to_string(root.join("fixtures/demo/trust-anchor.public.jwk")).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let registry = regie_verifier::registry::Registry::load(&dir, &anchor, now).unwrap();
+    assert_eq!(
+        registry.parties()[0].redirect_uris.as_deref(),
+        Some(&["https://verifier.gemeente.example/response".to_owned()][..])
+    );
+    assert!(registry
+        .check_answer_address("https://verifier.gemeente.example/response")
+        .is_ok());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -47,7 +47,7 @@ async fn health_and_metrics_count_a_shared_address_history_without_personal_data
         r#"regie_stored{kind="session",state="done"} 1"#,
         r#"regie_refusals_total{code="not_found"} 1"#,
         r#"regie_events_total{event="offer_created",credential_type="woonhistorie"} 1"#,
-        r#"regie_http_requests_total{method="POST",route="/response/{id}",status="200"} 1"#,
+        r#"regie_http_requests_total{method="POST",route="/response",status="200"} 1"#,
         r#"regie_http_request_duration_seconds_count{route="/request/{id}"} 1"#,
     ] {
         assert!(verifier.contains(line), "{line} missing in\n{verifier}");

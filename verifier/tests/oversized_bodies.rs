@@ -46,7 +46,7 @@ const ISSUER_ROUTES: &[(&str, &str)] = &[
 
 const VERIFIER_ROUTES: &[(&str, &str)] = &[
     ("/api/sessions", "application/json"),
-    ("/response/x", "application/x-www-form-urlencoded"),
+    ("/response", "application/x-www-form-urlencoded"),
     ("/api/documents/verify", "multipart/form-data; boundary=b"),
     ("/api/statements/verify", "application/json"),
     ("/woonstichting/start", "application/x-www-form-urlencoded"),

@@ -1,5 +1,6 @@
-//! A relying party whose attestation the verifier cannot honour is refused at start, with
-//! the file named: not discovered later by every wallet refusing its requests.
+//! An attestation may bind a party's answers to this verifier's one answer address
+//! (`redirect_uris`); one that names another address is refused at start, with the file
+//! named: not discovered later by every wallet refusing the party's requests.
 mod common;
 
 use common::*;
@@ -42,22 +43,30 @@ fn party_bound_to(dir: &TempDir, redirect_uris: Option<&[String]>) -> std::path:
 }
 
 #[test]
-fn an_attestation_binding_answer_addresses_is_refused_at_start() {
+fn an_attestation_binding_another_answer_address_is_refused_at_start() {
     let dir = TempDir::new("registry");
     let anchor = demo_anchor();
-    // Signed again without a binding: loads.
+    let here = "https://verifier.gemeente.example/response";
+    // Without a binding: loads, whatever the address.
     let plain = party_bound_to(&dir, None);
     let registry = Registry::load(&plain, anchor.public_jwk(), now()).unwrap();
     assert_eq!(registry.parties().len(), 1);
+    registry.check_answer_address(here).unwrap();
 
-    let bound = ["https://verifier.gemeente.example/response".to_owned()];
+    let bound = [here.to_owned()];
     let parties = party_bound_to(&dir, Some(&bound));
-    let refused = Registry::load(&parties, anchor.public_jwk(), now())
-        .err()
-        .expect("refused")
+    let registry = Registry::load(&parties, anchor.public_jwk(), now()).unwrap();
+    assert_eq!(
+        registry.parties()[0].redirect_uris.as_deref(),
+        Some(&bound[..])
+    );
+    registry.check_answer_address(here).unwrap();
+    let refused = registry
+        .check_answer_address("https://other-verifier.example/response")
+        .unwrap_err()
         .to_string();
     assert!(
-        refused.contains("woonstichting/attestation.jwt") && refused.contains("redirect_uris"),
+        refused.contains("woonstichting") && refused.contains("other-verifier.example/response"),
         "{refused}"
     );
 }

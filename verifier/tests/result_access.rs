@@ -133,7 +133,8 @@ async fn api_sessions_keep_their_id_away_from_the_wallet_and_off_the_pages() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(w.post_response(&id, "garbage".into()).await.0, 404);
+    let denial = protocol::oid4vp::AuthorizationResponse::access_denied(Some(&id)).to_form();
+    assert_eq!(w.post_response(denial).await.0, 404);
     // The public QR image draws the link.
     let png = w
         .http

@@ -208,9 +208,6 @@ async fn bad_answers_are_refused_and_the_session_stays_open() {
                 r.request.state.as_deref().unwrap(),
             )
         }),
-        ("malformed body", "malformed", |_, _, _| {
-            "vp_token=%7Bnot-json".to_owned()
-        }),
         (
             "unknown query id",
             "unknown credential query",
@@ -227,9 +224,7 @@ async fn bad_answers_are_refused_and_the_session_stays_open() {
         let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
         let id = id_of(&created);
         let request = fetch_request(&w, created["link"].as_str().unwrap()).await;
-        let (status, body) = w
-            .post_response(&ref_of(&created), make(&request, &creds, aud))
-            .await;
+        let (status, body) = w.post_response(make(&request, &creds, aud)).await;
         assert_eq!(status, 400, "{name}: {body}");
         assert_eq!(body["error"], "invalid_request", "{name}");
         let description = body["error_description"].as_str().unwrap_or_default();
@@ -244,35 +239,54 @@ async fn bad_answers_are_refused_and_the_session_stays_open() {
         );
     }
 
-    // An answer made for another session (its nonce and state) is refused here.
+    // A body that is no response names no session: refused, no session touched.
+    let (_, m) = w.create_session(HOUSING_KEY, housing_session()).await;
+    fetch_request(&w, m["link"].as_str().unwrap()).await;
+    let (status, body) = w.post_response("vp_token=%7Bnot-json".to_owned()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .contains("malformed"));
+    assert_eq!(
+        w.session(HOUSING_KEY, &id_of(&m)).await.1["refused_answers"],
+        0
+    );
+
+    // An answer made for another session (its nonce), sent with this one's state, is
+    // refused here.
     let (_, a) = w.create_session(HOUSING_KEY, housing_session()).await;
     let (_, b) = w.create_session(HOUSING_KEY, housing_session()).await;
     let ra = fetch_request(&w, a["link"].as_str().unwrap()).await;
-    let body = form(
-        "woon",
-        present(&creds[1], HOUSING_PATHS, aud, &ra.request.nonce, None),
-        ra.request.state.as_deref().unwrap(),
+    let rb = fetch_request(&w, b["link"].as_str().unwrap()).await;
+    let for_a = present(&creds[1], HOUSING_PATHS, aud, &ra.request.nonce, None);
+    let to_b = form("woon", for_a.clone(), rb.request.state.as_deref().unwrap());
+    assert_eq!(w.post_response(to_b).await.0, 400);
+    assert_eq!(
+        w.session(HOUSING_KEY, &id_of(&b)).await.1["refused_answers"],
+        1
     );
-    assert_eq!(w.post_response(&ref_of(&b), body.clone()).await.0, 400);
+    let body = form("woon", for_a, ra.request.state.as_deref().unwrap());
     // ...and accepted where it belongs; a replay afterwards is refused, the result unchanged.
-    let (status, reply) = w.post_response(&ref_of(&a), body.clone()).await;
+    let (status, reply) = w.post_response(body.clone()).await;
     assert_eq!(status, 200, "{reply}");
-    assert_eq!(w.post_response(&ref_of(&a), body).await.0, 400);
+    assert_eq!(w.post_response(body).await.0, 400);
     let (_, s) = w.session(HOUSING_KEY, &id_of(&a)).await;
     assert_eq!(s["status"], "done");
 
     // Oversized body.
     let (_, c) = w.create_session(HOUSING_KEY, housing_session()).await;
     let (status, _) = w
-        .post_response(&ref_of(&c), format!("vp_token={}", "a".repeat(300 * 1024)))
+        .post_response(format!("vp_token={}", "a".repeat(300 * 1024)))
         .await;
     assert_eq!(status, 413);
     assert_eq!(
-        w.post_response("no-such-session", "error=access_denied".into())
+        w.post_response("error=access_denied&state=no-such-session".into())
             .await
             .0,
         404
     );
+    assert_eq!(w.post_response("error=access_denied".into()).await.0, 400);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -284,14 +298,11 @@ async fn revoked_and_untrusted_credentials_are_refused() {
     let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
     let r = fetch_request(&w, created["link"].as_str().unwrap()).await;
     let (status, body) = w
-        .post_response(
-            &ref_of(&created),
-            form(
-                "woon",
-                present(&creds[0], HOUSING_PATHS, aud, &r.request.nonce, None),
-                r.request.state.as_deref().unwrap(),
-            ),
-        )
+        .post_response(form(
+            "woon",
+            present(&creds[0], HOUSING_PATHS, aud, &r.request.nonce, None),
+            r.request.state.as_deref().unwrap(),
+        ))
         .await;
     assert_eq!(status, 400);
     assert!(
@@ -312,20 +323,17 @@ async fn revoked_and_untrusted_credentials_are_refused() {
     let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
     let r = fetch_request(&w, created["link"].as_str().unwrap()).await;
     let (status, _) = w
-        .post_response(
-            &ref_of(&created),
-            form(
-                "woon",
-                present(
-                    &(forged, creds[1].1.clone()),
-                    HOUSING_PATHS,
-                    aud,
-                    &r.request.nonce,
-                    None,
-                ),
-                r.request.state.as_deref().unwrap(),
+        .post_response(form(
+            "woon",
+            present(
+                &(forged, creds[1].1.clone()),
+                HOUSING_PATHS,
+                aud,
+                &r.request.nonce,
+                None,
             ),
-        )
+            r.request.state.as_deref().unwrap(),
+        ))
         .await;
     assert_eq!(status, 400);
 }

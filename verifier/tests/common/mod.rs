@@ -341,12 +341,12 @@ impl World {
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Posts a raw `direct_post` body to the response endpoint of the session with the
-    /// wallet-facing reference `request_ref`.
-    pub async fn post_response(&self, request_ref: &str, body: String) -> (u16, Value) {
+    /// Posts a raw `direct_post` body to the verifier's one response endpoint (the session
+    /// is the one the body's `state` names).
+    pub async fn post_response(&self, body: String) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}/response/{request_ref}", self.verifier_url))
+            .post(format!("{}/response", self.verifier_url))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
