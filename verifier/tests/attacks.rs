@@ -113,3 +113,24 @@ async fn a_trusted_issuer_outside_its_credential_types_is_refused() {
     let full = w.verifier.trust_list().ok().unwrap();
     assert!(verify_trusted_presentation(&presented, &full, &expected).is_ok());
 }
+
+/// With every party's answers bound to this verifier's one answer address, the whole chain
+/// works: the wallet checks the binding, and answers where the attestation says.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_party_bound_to_the_answer_address_is_answered() {
+    let w = World::start_bound().await;
+    let wallet = w.wallet(&["woonhistorie"]).await;
+    let (_, created) = w.create_session(HOUSING_KEY, housing_session()).await;
+    let pending = wallet
+        .assess_request(
+            created["link"].as_str().unwrap(),
+            protocol::credential_types::Lang::Nl,
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending.assessment.verdict.code(), "ok");
+    wallet.approve(&pending).await.unwrap();
+    let (_, s) = w.session(HOUSING_KEY, &id_of(&created)).await;
+    assert_eq!(s["status"], "done", "{s}");
+    assert_eq!(s["claims"]["woon"]["family_name"], "Moulin");
+}

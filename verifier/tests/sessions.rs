@@ -275,7 +275,6 @@ async fn bad_answers_are_refused_and_the_session_stays_open() {
     assert_eq!(s["status"], "done");
 
     // Oversized body.
-    let (_, c) = w.create_session(HOUSING_KEY, housing_session()).await;
     let (status, _) = w
         .post_response(format!("vp_token={}", "a".repeat(300 * 1024)))
         .await;

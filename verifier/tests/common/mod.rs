@@ -119,6 +119,47 @@ pub fn trust_list_for(issuer_url: &str, issuer_key: &SigningKey) -> String {
     .unwrap()
 }
 
+/// The demo relying parties copied to `dest`, each attestation signed again by the demo
+/// anchor with `redirect_uris`; returns `dest`.
+pub fn parties_attested_again(dest: &std::path::Path, redirect_uris: Option<&[String]>) -> PathBuf {
+    use protocol::trust::{issue_attestation, AttestationContent, Registration};
+    let anchor = demo_anchor();
+    let source = repo_root().join("fixtures/relying-parties");
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let from = entry.unwrap().path();
+        if !from.join("party.json").exists() {
+            continue;
+        }
+        let to = dest.join(from.file_name().unwrap());
+        std::fs::create_dir_all(&to).unwrap();
+        for file in ["party.json", "request-key.jwk"] {
+            std::fs::copy(from.join(file), to.join(file)).unwrap();
+        }
+        let read = |file: &str| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(to.join(file)).unwrap()).unwrap()
+        };
+        let party = read("party.json");
+        let registration: Registration =
+            serde_json::from_value(party["registration"].clone()).unwrap();
+        let key = SigningKey::from_private_jwk(&read("request-key.jwk")).unwrap();
+        let jwt = issue_attestation(
+            &AttestationContent {
+                anchor_id: anchor.kid().unwrap_or("trust-anchor"),
+                client_id: party["client_id"].as_str().unwrap(),
+                request_key: key.public_jwk(),
+                registration: &registration,
+                redirect_uris,
+                iat: now() - 60,
+                exp: now() + 3600,
+            },
+            &anchor,
+        )
+        .unwrap();
+        std::fs::write(to.join("attestation.jwt"), jwt).unwrap();
+    }
+    dest.to_owned()
+}
+
 /// Issuer, verifier and a wallet, all on loopback.
 pub struct World {
     pub issuer_url: String,
@@ -133,6 +174,16 @@ pub struct World {
 
 impl World {
     pub async fn start() -> World {
+        Self::start_with(false).await
+    }
+
+    /// A world whose relying parties are attested again with their answers bound to this
+    /// verifier's one answer address (`redirect_uris`), as a real trust anchor would.
+    pub async fn start_bound() -> World {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(bound: bool) -> World {
         let dir = TempDir::new("world");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer_url = format!("http://{}", listener.local_addr().unwrap());
@@ -164,12 +215,13 @@ impl World {
         let anchor = demo_anchor();
         let trust_list_jwt = trust_list_for(&issuer_url, &issuer_key);
         let listener = verifier_listener;
-        let registry = Registry::load(
-            &repo_root().join("fixtures/relying-parties"),
-            anchor.public_jwk(),
-            now(),
-        )
-        .unwrap();
+        let parties = if bound {
+            let address = [format!("{verifier_url}/response")];
+            parties_attested_again(&dir.0.join("parties"), Some(&address))
+        } else {
+            repo_root().join("fixtures/relying-parties")
+        };
+        let registry = Registry::load(&parties, anchor.public_jwk(), now()).unwrap();
         let verifier = Arc::new(Verifier {
             public_url: verifier_url.clone(),
             registry,
