@@ -118,7 +118,10 @@ pub fn check_fetchable_url(url: &str, allow_loopback: bool) -> Result<(), UrlRef
     let parsed = Url::parse(url).map_err(|_| UrlRefusal::Malformed)?;
     // The parser forgives `https:host/...` and `HTTPS://...`; the text is what the caller
     // passes on and shows, so it must say plainly where it leads.
-    if !url.starts_with(parsed.scheme()) || !url[parsed.scheme().len()..].starts_with("://") {
+    let written_plainly = url
+        .strip_prefix(parsed.scheme())
+        .is_some_and(|rest| rest.starts_with("://"));
+    if !written_plainly {
         return Err(UrlRefusal::Malformed);
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {

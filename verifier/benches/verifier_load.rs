@@ -77,7 +77,6 @@ fn bench_verification(w: &World, credential: &(String, SigningKey)) {
         dcql_query: body["dcql_query"].clone(),
         transaction_data: Vec::new(),
         nonce: nonce.into(),
-        state: "bench".into(),
         created_at: now(),
         expires_at: now() + 600,
         status: SessionStatus::Pending,

@@ -189,19 +189,17 @@ pub fn start_session(
         }
     }
     let now = verifier.clock.now();
-    // `state` is the wallet-facing reference itself: the one response endpoint finds the
-    // session by it. Both are in what the link holder already sees (the link, and the
-    // request object it fetches), so one value reveals nothing more.
-    let request_ref = random_token();
     let session = Session {
         id: random_token(),
-        request_ref: request_ref.clone(),
+        // Also the request's `state` (see `Session::request_ref`): both are in what the link
+        // holder already sees (the link, and the request object it fetches), so one value
+        // reveals nothing more.
+        request_ref: random_token(),
         party_id: party.id.clone(),
         purpose: request.purpose,
         dcql_query: query.to_json_value(),
         transaction_data: request.transaction_data,
         nonce: random_token(),
-        state: request_ref,
         created_at: now,
         expires_at: now + SESSION_TTL,
         status: SessionStatus::Pending,

@@ -157,7 +157,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("trust list: {e}"))?;
     let registry = Registry::load(&parties, &anchor, clock.now()).map_err(|e| e.to_string())?;
     registry
-        .check_answer_address(&format!("{public_url}/response"))
+        .check_answer_address(&regie_verifier::wallet_endpoints::response_uri(&public_url))
         .map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&data_dir).map_err(|e| {
         format!(

@@ -79,7 +79,9 @@ impl SessionStatus {
 pub struct Session {
     /// The result's identifier: never shown to the wallet or in the QR code.
     pub id: String,
-    /// The wallet-facing reference in `request_uri` and `response_uri`.
+    /// The wallet-facing reference: in `request_uri`, and the request's `state`, by which the
+    /// one response endpoint finds the session. (Sessions stored with a separate `state`
+    /// field keep it on disk unread.)
     #[serde(default)]
     pub request_ref: String,
     pub party_id: String,
@@ -87,7 +89,6 @@ pub struct Session {
     pub dcql_query: Value,
     pub transaction_data: Vec<Value>,
     pub nonce: String,
-    pub state: String,
     pub created_at: u64,
     pub expires_at: u64,
     pub status: SessionStatus,

@@ -79,9 +79,9 @@ pub async fn request_object(State(verifier): State<Shared>, Path(r): Path<String
     }
 }
 
-/// The one address every answer goes to.
-pub fn response_uri(verifier: &Verifier) -> String {
-    format!("{}/response", verifier.public_url)
+/// The one address every answer goes to, under the verifier's public URL.
+pub fn response_uri(public_url: &str) -> String {
+    format!("{public_url}/response")
 }
 
 fn sign(verifier: &Verifier, session: &Session, now: u64) -> Result<String, Response> {
@@ -91,13 +91,13 @@ fn sign(verifier: &Verifier, session: &Session, now: u64) -> Result<String, Resp
         .ok_or_else(|| storage(SessionError::Unknown))?;
     let query = DcqlQuery::from_json_value(&session.dcql_query)
         .map_err(|_| storage(SessionError::Damaged))?;
-    let response_uri = response_uri(verifier);
+    let response_uri = response_uri(&verifier.public_url);
     sign_request(
         &RequestContent {
             client_id: &party.client_id,
             response_uri: &response_uri,
             nonce: &session.nonce,
-            state: Some(&session.state),
+            state: Some(&session.request_ref),
             purpose: Some(&session.purpose),
             dcql_query: &query,
             transaction_data: &session.transaction_data,
@@ -223,23 +223,15 @@ fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
     }
 }
 
-/// Judges an answer against the session, changing nothing.
+/// Judges an answer against the session it names by `state`, changing nothing. (`state` is
+/// in the request object, which anyone with the link can fetch: finding the session by it
+/// does not prove the real wallet; the presentations must.)
 async fn judge(
     verifier: &Verifier,
     session: &Session,
     answer: &AuthorizationResponse,
     now: u64,
 ) -> Result<Judgement, Response> {
-    let (AuthorizationResponse::Error { state, .. }
-    | AuthorizationResponse::Presentations { state, .. }) = answer;
-    // `state` is in the request object, which anyone with the link can fetch: a match does
-    // not prove the real wallet, a mismatch proves a wrong one. (The session was found by
-    // it; a session stored before `state` and `request_ref` were one value is not found.)
-    if state.as_deref() != Some(session.state.as_str()) {
-        return Ok(Judgement::Refused(
-            "the response belongs to another request (state)".into(),
-        ));
-    }
     let vp_token = match answer {
         AuthorizationResponse::Error { error: code, .. } => return Ok(ended_by_wallet(code)),
         AuthorizationResponse::Presentations { vp_token, .. } => vp_token,

@@ -59,6 +59,31 @@ async fn issuer_key_binding_and_audience_are_refused_at_issuance() {
     assert_eq!(wallet.credential_count(), 1);
 }
 
+/// The request of `link` is refused with a reason naming `expected`; approving it is
+/// blocked, and denying it notifies nobody. `case` names the request in failures.
+async fn assert_blocked(
+    wallet: &UnlockedWallet,
+    link: &str,
+    expected: &str,
+    case: &dyn std::fmt::Debug,
+) {
+    let pending = wallet
+        .assess_request(link, protocol::credential_types::Lang::Nl)
+        .await
+        .unwrap();
+    match &pending.assessment.verdict {
+        Verdict::UnknownParty { reason } => {
+            assert!(reason.contains(expected), "{case:?}: {reason}")
+        }
+        other => panic!("{case:?}: expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        wallet.approve(&pending).await.unwrap_err().code(),
+        "request_blocked"
+    );
+    assert!(!wallet.deny(&pending).await.unwrap().notified);
+}
+
 /// OpenID4VP 1.0: with `direct_post` a `redirect_uri` makes the request invalid
 /// (`invalid_request`); the audience must be `https://self-issued.me/v2`; a request issued
 /// long ago or valid for years is refused. Each is blocked and nothing is sent.
@@ -92,21 +117,7 @@ async fn request_objects_breaking_openid4vp_rules_are_refused() {
             &[],
             changes.clone(),
         );
-        let pending = wallet
-            .assess_request(&link, protocol::credential_types::Lang::Nl)
-            .await
-            .unwrap();
-        match &pending.assessment.verdict {
-            Verdict::UnknownParty { reason } => {
-                assert!(reason.contains(expected), "{changes}: {reason}")
-            }
-            other => panic!("{changes}: expected a refusal, got {other:?}"),
-        }
-        assert_eq!(
-            wallet.approve(&pending).await.unwrap_err().code(),
-            "request_blocked"
-        );
-        assert!(!wallet.deny(&pending).await.unwrap().notified);
+        assert_blocked(&wallet, &link, expected, &changes).await;
     }
     assert!(verifier.outcomes().is_empty());
     // The same request as the verifier signs it is answered.
@@ -147,21 +158,7 @@ async fn an_answer_address_outside_the_attestation_is_blocked() {
                 json!({ "response_uri": uri }),
             ),
         };
-        let pending = wallet
-            .assess_request(&link, protocol::credential_types::Lang::Nl)
-            .await
-            .unwrap();
-        match &pending.assessment.verdict {
-            Verdict::UnknownParty { reason } => {
-                assert!(reason.contains("response_uri"), "{elsewhere:?}: {reason}")
-            }
-            other => panic!("{elsewhere:?}: expected a refusal, got {other:?}"),
-        }
-        assert_eq!(
-            wallet.approve(&pending).await.unwrap_err().code(),
-            "request_blocked"
-        );
-        assert!(!wallet.deny(&pending).await.unwrap().notified);
+        assert_blocked(&wallet, &link, "response_uri", &elsewhere).await;
     }
     assert!(verifier.outcomes().is_empty(), "nothing was sent");
     let link = verifier.request_changed(

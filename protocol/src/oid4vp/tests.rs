@@ -59,6 +59,11 @@ struct Keys {
 }
 
 fn keys() -> Keys {
+    keys_bound_to(None)
+}
+
+/// Keys whose attestation binds answers to `redirect_uris`, if given.
+fn keys_bound_to(redirect_uris: Option<&[String]>) -> Keys {
     let anchor = SigningKey::generate();
     let rp = SigningKey::generate();
     let attestation = issue_attestation(
@@ -67,7 +72,7 @@ fn keys() -> Keys {
             client_id: RP,
             request_key: rp.public_jwk(),
             registration: &registration(),
-            redirect_uris: None,
+            redirect_uris,
             iat: NOW - 10,
             exp: NOW + 86_400,
         },
@@ -82,11 +87,15 @@ fn keys() -> Keys {
 }
 
 fn request(k: &Keys, transaction_data: &[Value]) -> String {
+    request_answered_at(k, "https://verifier.example/response/1", transaction_data)
+}
+
+fn request_answered_at(k: &Keys, response_uri: &str, transaction_data: &[Value]) -> String {
     let q = query();
     sign_request(
         &RequestContent {
             client_id: RP,
-            response_uri: "https://verifier.example/response/1",
+            response_uri,
             nonce: "nonce-1",
             state: Some("s-1"),
             purpose: Some("identificatie"),
@@ -338,44 +347,12 @@ fn request_object_rules_of_openid4vp_are_enforced() {
 /// request signed with the attested key but sending the answer elsewhere is refused.
 #[test]
 fn an_answer_address_the_attestation_does_not_name_is_refused() {
-    let anchor = SigningKey::generate();
-    let rp = SigningKey::generate();
     let allowed = vec!["https://verifier.example/response".to_owned()];
-    let attestation = issue_attestation(
-        &AttestationContent {
-            anchor_id: "demo-trust-anchor",
-            client_id: RP,
-            request_key: rp.public_jwk(),
-            registration: &registration(),
-            redirect_uris: Some(&allowed),
-            iat: NOW - 10,
-            exp: NOW + 86_400,
-        },
-        &anchor,
-    )
-    .unwrap();
-    let q = query();
-    let signed_to = |response_uri: &str| {
-        sign_request(
-            &RequestContent {
-                client_id: RP,
-                response_uri,
-                nonce: "nonce-1",
-                state: Some("s-1"),
-                purpose: Some("identificatie"),
-                dcql_query: &q,
-                transaction_data: &[],
-                iat: NOW,
-                exp: NOW + 300,
-            },
-            &attestation,
-            &rp,
-        )
-        .unwrap()
-    };
+    let k = keys_bound_to(Some(&allowed));
+    let signed_to = |response_uri: &str| request_answered_at(&k, response_uri, &[]);
     let verified = verify_request(
         &signed_to("https://verifier.example/response"),
-        anchor.public_jwk(),
+        k.anchor.public_jwk(),
         NOW,
     )
     .unwrap();
@@ -388,7 +365,7 @@ fn an_answer_address_the_attestation_does_not_name_is_refused() {
         "HTTPS://verifier.example/response",
     ] {
         assert_eq!(
-            verify_request(&signed_to(elsewhere), anchor.public_jwk(), NOW).map(|_| ()),
+            verify_request(&signed_to(elsewhere), k.anchor.public_jwk(), NOW).map(|_| ()),
             Err(Oid4vpError::ResponseUriNotAttested),
             "{elsewhere}"
         );
