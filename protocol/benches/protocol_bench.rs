@@ -5,7 +5,8 @@
 //! - Verifying one presentation (issuer signature, KB-JWT, 10 SD claims of which 5
 //!   disclosed, VC rules, DCQL check) against the raw cost of the two ES256 verifications it
 //!   needs. Target: at most 1.25×.
-//! - Issuing one SD-JWT VC with 15 disclosures: credentials per second on one core.
+//! - Issuing one SD-JWT VC with 15 disclosures against one raw ES256 signature with `ring`'s
+//!   own key pair (what [`SigningKey`] signs with). Target: at most 1.5×.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -197,14 +198,28 @@ fn bench_issue() {
     let mut one = || {
         black_box(issue(&issuer, holder.public_jwk(), 15));
     };
+    // The baseline is `ring` itself, not `SigningKey::sign_es256`, so that any cost the
+    // wrapper adds shows in the ratio.
+    let raw_pair = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        &issuer.to_bytes()[..],
+        &issuer.public_jwk().sec1_uncompressed()[..],
+        &ring::rand::SystemRandom::new(),
+    )
+    .expect("ring key pair");
+    let rng = ring::rand::SystemRandom::new();
     let mut sign_only = || {
-        black_box(issuer.sign_es256(black_box(b"baseline message of a typical JWT length")));
+        black_box(
+            raw_pair
+                .sign(&rng, black_box(b"baseline message of a typical JWT length"))
+                .expect("ring signs"),
+        );
     };
     let medians = measure_interleaved(&mut [&mut sign_only, &mut one], 30, 50);
     let disclosures = issue(&issuer, holder.public_jwk(), 15).disclosures().len();
     println!("issuance of one SD-JWT VC ({disclosures} disclosures)");
     println!(
-        "  baseline: 1 raw ES256 signature       {:>9.1} µs  ({:.0}/s per core)",
+        "  baseline: 1 raw ES256 signature (ring){:>9.1} µs  ({:.0}/s per core)",
         medians[0] / 1000.0,
         1e9 / medians[0]
     );
@@ -214,7 +229,7 @@ fn bench_issue() {
         1e9 / medians[1]
     );
     println!(
-        "  ratio full / baseline                 {:>9.3}×",
+        "  ratio full / baseline                 {:>9.3}×  (target ≤ 1.5×)",
         medians[1] / medians[0]
     );
 }

@@ -1,19 +1,24 @@
 //! JOSE: compact JWS with ES256, P-256 JWKs and RFC 7638 thumbprints.
 //!
-//! Verification goes through `ring` (the hot path of every presentation check); key handling
-//! and signing through `p256`, whose secret keys are zeroized on drop.
+//! Verification and signing go through `ring` (the hot paths of every presentation check and
+//! every issued credential); `p256` validates points and derives a key's public point.
+//! Secret keys are zeroized on drop.
 //!
 //! Compact JWS input is parsed into [`UnverifiedJws`]; only [`UnverifiedJws::verify`] yields a
 //! [`VerifiedJws`], so callers cannot read a payload as trusted by mistake.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use p256::ecdsa::signature::Signer;
+use std::sync::Arc;
+
 use ring::rand::SecureRandom;
+use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
+
+use crate::wipe::Wiped;
 
 /// Largest compact JWS [`UnverifiedJws::parse`] accepts. Request objects carrying a verifier
 /// attestation and status lists of a few hundred thousand entries stay well below this.
@@ -235,11 +240,22 @@ impl PublicJwk {
     }
 }
 
-/// A P-256 private key for ES256. The secret scalar is zeroized when dropped.
+/// A P-256 private key for ES256, signing with `ring`. The secret scalar and `ring`'s key
+/// pair made from it live in one heap allocation that is zeroed when the last clone of the
+/// key is dropped.
 #[derive(Clone)]
 pub struct SigningKey {
-    inner: p256::ecdsa::SigningKey,
+    // Shared, not copied, by clones: `ring`'s key pair cannot be cloned, and one allocation
+    // means one place to wipe.
+    secret: Arc<Wiped<Secret>>,
     public: PublicJwk,
+}
+
+/// The secret half: the scalar (for [`SigningKey::to_bytes`] and the private JWK) and the
+/// `ring` key pair that signs with it.
+struct Secret {
+    scalar: [u8; 32],
+    pair: EcdsaKeyPair,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -264,11 +280,33 @@ impl SigningKey {
 
     /// A key from its 32-byte big-endian secret scalar.
     pub fn from_bytes(secret: &[u8; 32]) -> Result<Self, JoseError> {
-        let inner = p256::ecdsa::SigningKey::from_bytes(secret.into())
-            .map_err(|_| JoseError::InvalidKey("secret scalar out of range"))?;
-        let public =
-            PublicJwk::from_sec1(inner.verifying_key().to_encoded_point(false).as_bytes())?;
-        Ok(SigningKey { inner, public })
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        // `ring` takes a key pair only with its public point, which it recomputes and
+        // compares; `p256` checks the scalar's range and derives that point. Its secret key
+        // is zeroized when dropped at the end of this block.
+        let public = {
+            let key = p256::SecretKey::from_bytes(secret.into())
+                .map_err(|_| JoseError::InvalidKey("secret scalar out of range"))?;
+            let encoded = key.public_key().to_encoded_point(false);
+            let mut point = [0u8; 65];
+            point.copy_from_slice(encoded.as_bytes());
+            // Derived from a valid scalar, so on the curve: no second validation needed.
+            PublicJwk { point, kid: None }
+        };
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            secret,
+            &public.point,
+            &ring::rand::SystemRandom::new(),
+        )
+        .map_err(|_| JoseError::InvalidKey("key pair refused"))?;
+        Ok(SigningKey {
+            secret: Arc::new(Wiped::new(Secret {
+                scalar: *secret,
+                pair,
+            })),
+            public,
+        })
     }
 
     /// A key from a private JWK (`kty`, `crv`, `x`, `y`, `d`); `x`/`y` must match `d`.
@@ -296,8 +334,7 @@ impl SigningKey {
     /// The private JWK, for storing the key. Handle the result as a secret.
     pub fn to_private_jwk(&self) -> Zeroizing<String> {
         let mut raw = RawJwk::from(self.public.clone());
-        let secret = Zeroizing::new(self.inner.to_bytes());
-        raw.d = Some(b64u_encode(&secret[..]));
+        raw.d = Some(b64u_encode(self.secret.scalar));
         let text = serde_json::to_string(&raw).unwrap_or_default();
         if let Some(d) = raw.d.as_mut() {
             zeroize::Zeroize::zeroize(d);
@@ -308,7 +345,7 @@ impl SigningKey {
     /// The 32-byte secret scalar. Handle the result as a secret.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
         let mut out = Zeroizing::new([0u8; 32]);
-        out.copy_from_slice(&self.inner.to_bytes());
+        out.copy_from_slice(&self.secret.scalar);
         out
     }
 
@@ -337,11 +374,21 @@ impl SigningKey {
         &self.public
     }
 
-    /// ES256 signature (raw r || s, 64 bytes) over `message`; deterministic (RFC 6979).
+    /// ES256 signature (raw r || s, 64 bytes) over `message`. Randomized, as `ring` signs:
+    /// its nonce mixes fresh randomness with a secret derived from the key and the message
+    /// digest, so signing the same message twice gives different (equally valid) signatures.
     pub fn sign_es256(&self, message: &[u8]) -> [u8; 64] {
-        let signature: p256::ecdsa::Signature = self.inner.sign(message);
+        // ring fails to sign only when the operating system's random source fails (or, with
+        // negligible probability, after 100 unusable nonces); as in [`random_bytes`],
+        // nothing sensible can continue then.
+        let signature = self
+            .secret
+            .pair
+            .sign(&ring::rand::SystemRandom::new(), message)
+            .expect("operating system random source unavailable");
         let mut out = [0u8; 64];
-        out.copy_from_slice(&signature.to_bytes());
+        // ECDSA_P256_SHA256_FIXED_SIGNING signatures are exactly r || s, 32 bytes each.
+        out.copy_from_slice(signature.as_ref());
         out
     }
 }

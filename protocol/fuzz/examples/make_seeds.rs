@@ -4,8 +4,12 @@
 //!
 //!     cd protocol/fuzz && cargo run --example make_seeds
 //!
-//! Deterministic (fixed keys, fixed salts, RFC 6979 signatures): re-running rewrites the same
-//! files. Seeds of the other targets are written by hand.
+//! Fixed keys, salts and times; ES256 signatures are randomized (`ring`), so re-running
+//! rewrites the signed seeds with new, equally valid signatures. The key binding seeds carry
+//! the `sd_hash` of the fixed credential, which is therefore pinned in
+//! `seeds/credential_response_verify/credential.txt`: `cargo run --example make_seeds --
+//! --new-credential` issues a new one into that file (then run again without the flag, so
+//! the seeds are built on it). Seeds of the other targets are written by hand.
 use std::fs;
 use std::path::Path;
 
@@ -40,6 +44,14 @@ fn payload(jwt: &str) -> Vec<u8> {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--new-credential") {
+        write(
+            "credential_response_verify",
+            "credential.txt",
+            protocol_fuzz::issue_credential(),
+        );
+        return;
+    }
     request_objects();
     attestation_and_trust_list();
     key_binding();

@@ -87,8 +87,8 @@ pub fn issuer_keys(iss: &str, kid: Option<&str>) -> Option<PublicJwk> {
     trust_list().issuer_key(iss, kid).cloned()
 }
 
-/// Salts derived from a counter: with deterministic ES256 (RFC 6979) the fixed credential is
-/// the same in every run, so seeds can carry its `sd_hash`.
+/// Salts derived from a counter, so that a newly issued fixed credential differs from the
+/// last one only in its signature.
 struct CountingSalts(u32);
 
 impl SaltSource for CountingSalts {
@@ -99,39 +99,45 @@ impl SaltSource for CountingSalts {
 }
 
 /// A woonhistorie credential of the demo issuer bound to [`holder`], every disclosure
-/// included, ending in `~` (no key binding JWT yet): the start of a presentation.
+/// included, ending in `~` (no key binding JWT yet): the start of a presentation. Pinned in
+/// the seed file that `make_seeds --new-credential` writes, not issued at start: ES256
+/// signatures are randomized (`ring`), so a credential issued in each run would differ from
+/// the one whose `sd_hash` the key binding seeds carry.
 pub fn credential() -> &'static str {
-    static CREDENTIAL: OnceLock<String> = OnceLock::new();
-    CREDENTIAL.get_or_init(|| {
-        let envelope = VcEnvelope {
-            iss: ISSUER_ID,
-            vct: VCT,
-            iat: NOW - 3600,
-            exp: NOW + 86_400,
-            nbf: None,
-            holder_key: holder().public_jwk(),
-            status: Some(StatusReference {
-                idx: 3,
-                uri: format!("{ISSUER_ID}/status/1"),
-            }),
-        };
-        let attributes = json!({
-            "given_name": "Fuzz",
-            "family_name": "Tester",
-            "addresses": [{"street": "Dorpsstraat", "date_from": "2001-02-03"}]
-        });
-        let attributes = attributes.as_object().cloned().unwrap_or_default();
-        let frame = ObjectFrame::sd_members(["given_name", "family_name", "addresses"]);
-        sd_jwt_vc::issue(
-            &envelope,
-            attributes,
-            &frame,
-            issuer(),
-            &mut CountingSalts(0),
-        )
-        .expect("the fixed credential issues")
-        .serialize()
-    })
+    include_str!("../seeds/credential_response_verify/credential.txt")
+}
+
+/// A newly issued credential of the kind [`credential`] pins: for `make_seeds
+/// --new-credential` when the demo keys or the credential's content change.
+pub fn issue_credential() -> String {
+    let envelope = VcEnvelope {
+        iss: ISSUER_ID,
+        vct: VCT,
+        iat: NOW - 3600,
+        exp: NOW + 86_400,
+        nbf: None,
+        holder_key: holder().public_jwk(),
+        status: Some(StatusReference {
+            idx: 3,
+            uri: format!("{ISSUER_ID}/status/1"),
+        }),
+    };
+    let attributes = json!({
+        "given_name": "Fuzz",
+        "family_name": "Tester",
+        "addresses": [{"street": "Dorpsstraat", "date_from": "2001-02-03"}]
+    });
+    let attributes = attributes.as_object().cloned().unwrap_or_default();
+    let frame = ObjectFrame::sd_members(["given_name", "family_name", "addresses"]);
+    sd_jwt_vc::issue(
+        &envelope,
+        attributes,
+        &frame,
+        issuer(),
+        &mut CountingSalts(0),
+    )
+    .expect("the fixed credential issues")
+    .serialize()
 }
 
 /// The issuer-signed JWT of [`credential`].

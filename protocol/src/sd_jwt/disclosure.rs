@@ -21,15 +21,7 @@ pub struct Disclosure {
 impl Disclosure {
     /// Creates a disclosure for an object property (`name` set) or an array element.
     pub fn new(salt: String, name: Option<String>, value: Value) -> Result<Self, SdJwtError> {
-        let array = match &name {
-            Some(n) => Value::Array(vec![
-                Value::String(salt.clone()),
-                Value::String(n.clone()),
-                value.clone(),
-            ]),
-            None => Value::Array(vec![Value::String(salt.clone()), value.clone()]),
-        };
-        let json = to_spaced_json(&array)?;
+        let json = disclosure_json(&salt, name.as_deref(), &value)?;
         let encoded = b64u_encode(json.as_bytes());
         let digest = digest_of(&encoded);
         Ok(Disclosure {
@@ -102,13 +94,27 @@ pub(crate) fn digest_of(text: &str) -> String {
 
 /// JSON with `", "` and `": "` separators, the encoding RFC 9901's examples use, so that
 /// issuance with the same salts reproduces their digests byte for byte.
-fn to_spaced_json(value: &Value) -> Result<String, SdJwtError> {
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, SpacedFormatter);
-    value
-        .serialize(&mut serializer)
-        .map_err(|_| SdJwtError::MalformedDisclosure)?;
+/// `[salt, name, value]` (or `[salt, value]`) as [`SpacedFormatter`] writes the array,
+/// element by element: the same bytes as serializing a `Value::Array` of copies of the
+/// three, without making the copies (the value can be a whole address).
+fn disclosure_json(salt: &str, name: Option<&str>, value: &Value) -> Result<String, SdJwtError> {
+    let mut out = Vec::with_capacity(64);
+    out.push(b'[');
+    write_spaced(&mut out, salt)?;
+    if let Some(name) = name {
+        out.extend_from_slice(b", ");
+        write_spaced(&mut out, name)?;
+    }
+    out.extend_from_slice(b", ");
+    write_spaced(&mut out, value)?;
+    out.push(b']');
     String::from_utf8(out).map_err(|_| SdJwtError::MalformedDisclosure)
+}
+
+fn write_spaced<T: Serialize + ?Sized>(out: &mut Vec<u8>, item: &T) -> Result<(), SdJwtError> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, SpacedFormatter);
+    item.serialize(&mut serializer)
+        .map_err(|_| SdJwtError::MalformedDisclosure)
 }
 
 struct SpacedFormatter;
@@ -164,6 +170,26 @@ mod tests {
             d.encoded(),
             "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0"
         );
+    }
+
+    /// The element-by-element writer gives the bytes the whole array would serialize to,
+    /// nested objects and arrays included.
+    #[test]
+    fn disclosure_json_matches_the_array_serialized_whole() {
+        let value = json!({"street": "Dorpsstraat", "n": [1, {"a": "ö\"x"}], "e": {}});
+        for name in [Some("address"), None] {
+            let mut items = vec![json!("salt")];
+            items.extend(name.map(|n| json!(n)));
+            items.push(value.clone());
+            let mut whole = Vec::new();
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut whole, SpacedFormatter);
+            Value::Array(items).serialize(&mut serializer).unwrap();
+            assert_eq!(
+                disclosure_json("salt", name, &value).unwrap().as_bytes(),
+                &whole[..]
+            );
+        }
     }
 
     #[test]
