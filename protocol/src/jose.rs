@@ -459,8 +459,8 @@ impl UnverifiedJws {
             return Err(JoseError::Malformed);
         };
         let header_bytes = b64u_decode(h, "header")?;
-        let header: Map<String, Value> =
-            crate::json::from_slice(&header_bytes).map_err(|e| JoseError::Json {
+        let header =
+            crate::json::object_from_slice(&header_bytes).map_err(|e| JoseError::Json {
                 part: "header",
                 reason: e.to_string(),
             })?;
@@ -532,6 +532,22 @@ impl UnverifiedJws {
         parse_payload(&self.payload)
     }
 
+    /// The payload as a JSON object, NOT authenticated: only for finding which key to verify
+    /// with. As [`Self::claims_unverified`] into a `Map`, parsed in one pass.
+    pub fn claims_object_unverified(&self) -> Result<Map<String, Value>, JoseError> {
+        parse_payload_object(&self.payload)
+    }
+
+    /// Checks the signature with `key` and parses the then authenticated payload into `T`:
+    /// [`Self::verify`] without consuming the parsed JWS (so without copying it to keep it).
+    pub fn verify_claims<T: DeserializeOwned>(&self, key: &PublicJwk) -> Result<T, JoseError> {
+        key.verify_es256(
+            &self.compact.as_bytes()[..self.signing_input_len],
+            &self.signature,
+        )?;
+        parse_payload(&self.payload)
+    }
+
     /// The original compact serialization.
     pub fn as_str(&self) -> &str {
         &self.compact
@@ -563,6 +579,11 @@ impl VerifiedJws {
         &self.header
     }
 
+    /// The protected header, taking it out of the verified JWS.
+    pub fn into_header(self) -> Map<String, Value> {
+        self.header
+    }
+
     /// The authenticated payload bytes.
     pub fn payload(&self) -> &[u8] {
         &self.payload
@@ -572,6 +593,19 @@ impl VerifiedJws {
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, JoseError> {
         parse_payload(&self.payload)
     }
+
+    /// The authenticated payload as a JSON object, as [`Self::claims`] into a `Map`, parsed
+    /// in one pass.
+    pub fn claims_object(&self) -> Result<Map<String, Value>, JoseError> {
+        parse_payload_object(&self.payload)
+    }
+}
+
+fn parse_payload_object(payload: &[u8]) -> Result<Map<String, Value>, JoseError> {
+    crate::json::object_from_slice(payload).map_err(|e| JoseError::Json {
+        part: "payload",
+        reason: e.to_string(),
+    })
 }
 
 fn parse_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JoseError> {

@@ -27,6 +27,40 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     serde_json::from_value(value).map_err(|e| JsonError(e.to_string()))
 }
 
+/// Parses `bytes` into a JSON object, like [`from_slice`] into a `Map`, without
+/// [`from_slice`]'s second pass (which rebuilds every map and array of the parsed value
+/// only to get the same value back): the shape of every JWS header and payload and of
+/// every disclosure, read once per presentation.
+pub fn object_from_slice(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    match value_from_slice(bytes)? {
+        Value::Object(map) => Ok(map),
+        other => Err(not_a(&other, "a map")),
+    }
+}
+
+/// Parses `bytes` into a JSON array, like [`object_from_slice`] for objects.
+pub fn array_from_slice(bytes: &[u8]) -> Result<Vec<Value>, JsonError> {
+    match value_from_slice(bytes)? {
+        Value::Array(items) => Ok(items),
+        other => Err(not_a(&other, "a sequence")),
+    }
+}
+
+/// The error `serde_json` gives for a value of the wrong shape, so that the fast paths
+/// above report what [`from_slice`] would.
+fn not_a(value: &Value, expected: &str) -> JsonError {
+    use serde::de::Error;
+    let unexpected = match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(_) => de::Unexpected::Other("number"),
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    };
+    JsonError(serde_json::Error::invalid_type(unexpected, &expected).to_string())
+}
+
 /// Parses `text` into `T`, like [`from_slice`].
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     from_slice(text.as_bytes())

@@ -149,18 +149,14 @@ pub async fn verify_answer(
             verified.push((query_id.clone(), presentation));
         }
     }
-    let claims: Vec<Value> = verified
-        .iter()
-        .map(|(_, p)| Value::Object(p.credential.claims().clone()))
-        .collect();
+    // The verified claims as they are, not a copy: DCQL only reads them.
     let presented: Vec<PresentedCredential<'_>> = verified
         .iter()
-        .zip(&claims)
-        .map(|((query_id, p), claims)| PresentedCredential {
+        .map(|(query_id, p)| PresentedCredential {
             query_id,
             format: FORMAT_SD_JWT_VC,
             vct: p.credential.vct(),
-            claims,
+            claims: p.credential.sd_jwt().claims_value(),
             holder_binding: true,
             disclosable_arrays: p.credential.sd_jwt().disclosable_arrays(),
         })
@@ -168,18 +164,20 @@ pub async fn verify_answer(
     check_presented(query, &presented).map_err(|e| VerifyError::QueryNotAnswered(e.to_string()))?;
 
     let mut out = Map::new();
-    for (query_id, p) in &verified {
-        let attributes = Value::Object(p.credential.attributes());
-        let multiple = query.credential(query_id).is_some_and(|q| q.multiple());
+    // The answer takes the verified attributes out of the presentations, which are done
+    // with: every check above has run.
+    for (query_id, p) in verified {
+        let attributes = Value::Object(p.credential.into_attributes());
+        let multiple = query.credential(&query_id).is_some_and(|q| q.multiple());
         if multiple {
             let entry = out
-                .entry(query_id.clone())
+                .entry(query_id)
                 .or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(list) = entry {
                 list.push(attributes);
             }
         } else {
-            out.insert(query_id.clone(), attributes);
+            out.insert(query_id, attributes);
         }
     }
     Ok(Value::Object(out))

@@ -37,8 +37,8 @@ impl Disclosure {
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
         let bytes =
             b64u_decode(encoded, "disclosure").map_err(|_| SdJwtError::MalformedDisclosure)?;
-        let parts: Vec<Value> =
-            crate::json::from_slice(&bytes).map_err(|_| SdJwtError::MalformedDisclosure)?;
+        let parts =
+            crate::json::array_from_slice(&bytes).map_err(|_| SdJwtError::MalformedDisclosure)?;
         let mut parts = parts.into_iter();
         let (salt, name, value) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(Value::String(salt)), Some(value), None, None) => (salt, None, value),

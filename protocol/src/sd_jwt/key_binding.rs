@@ -7,7 +7,7 @@ use serde_json::Map;
 
 use super::disclosure::digest_of;
 use super::SdJwtError;
-use crate::jose::{self, PublicJwk, SigningKey, UnverifiedJws};
+use crate::jose::{self, JoseError, PublicJwk, SigningKey, UnverifiedJws};
 use crate::numeric_date::NumericDate;
 
 /// `typ` of a key binding JWT.
@@ -84,17 +84,19 @@ pub fn add_key_binding(
 }
 
 pub(crate) fn verify(
-    kb: UnverifiedJws,
+    kb: &UnverifiedJws,
     presentation_without_kb: &str,
     holder_key: &PublicJwk,
     expected: &KbExpectation<'_>,
 ) -> Result<KeyBindingClaims, SdJwtError> {
     kb.expect_typ(KB_JWT_TYP)
         .map_err(SdJwtError::KeyBindingJwt)?;
-    let verified = kb.verify(holder_key).map_err(SdJwtError::KeyBindingJwt)?;
-    let claims: KeyBindingClaims = verified
-        .claims()
-        .map_err(|_| SdJwtError::KeyBindingClaim("iat/aud/nonce/sd_hash"))?;
+    // Signature first: the claims are parsed only once they are authenticated. A failed
+    // parse after a good signature is a claims error, as it was with `verify` + `claims`.
+    let claims: KeyBindingClaims = kb.verify_claims(holder_key).map_err(|e| match e {
+        JoseError::Json { .. } => SdJwtError::KeyBindingClaim("iat/aud/nonce/sd_hash"),
+        other => SdJwtError::KeyBindingJwt(other),
+    })?;
     if claims.aud != expected.aud {
         return Err(SdJwtError::WrongAudience);
     }

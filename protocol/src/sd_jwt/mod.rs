@@ -150,7 +150,7 @@ impl SdJwt {
     pub fn disclosed_claims(&self) -> Result<(Map<String, Value>, Vec<ClaimPath>), SdJwtError> {
         let jws = UnverifiedJws::parse(&self.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
         let payload = jws
-            .claims_unverified::<Map<String, Value>>()
+            .claims_object_unverified()
             .map_err(|_| SdJwtError::PayloadNotObject)?;
         let processed = process::process(payload, &self.disclosures)?;
         Ok((processed.claims, processed.paths))
@@ -161,7 +161,7 @@ impl SdJwt {
     pub fn disclosable_arrays(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
         let jws = UnverifiedJws::parse(&self.issuer_jwt).map_err(SdJwtError::IssuerJwt)?;
         let payload = jws
-            .claims_unverified::<Map<String, Value>>()
+            .claims_object_unverified()
             .map_err(|_| SdJwtError::PayloadNotObject)?;
         Ok(process::process(payload, &self.disclosures)?.disclosable_arrays)
     }
@@ -285,10 +285,10 @@ impl UnverifiedSdJwt {
     /// (digest recomputed, referenced exactly once, no duplicates, shapes and names valid).
     pub fn verify(self, issuer_key: &PublicJwk) -> Result<VerifiedSdJwt, SdJwtError> {
         let verified = self.jws.verify(issuer_key).map_err(SdJwtError::IssuerJwt)?;
-        let header = verified.header().clone();
-        let payload: Map<String, Value> = verified
-            .claims()
+        let payload = verified
+            .claims_object()
             .map_err(|_| SdJwtError::PayloadNotObject)?;
+        let header = verified.into_header();
         let processed = process::process(payload, &self.disclosures)?;
         Ok(VerifiedSdJwt {
             header,
@@ -335,6 +335,14 @@ impl VerifiedSdJwt {
         &self.claims
     }
 
+    /// The disclosed claims, taken out of the verified SD-JWT.
+    pub fn into_claims(self) -> Map<String, Value> {
+        match self.claims {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
     /// Each disclosure with the path where it landed.
     pub fn disclosed(&self) -> &[(Disclosure, ClaimPath)] {
         &self.disclosed
@@ -365,7 +373,7 @@ impl VerifiedSdJwt {
     ) -> Result<KeyBindingClaims, SdJwtError> {
         let kb = self
             .key_binding
-            .clone()
+            .as_ref()
             .ok_or(SdJwtError::KeyBindingMissing)?;
         key_binding::verify(kb, self.without_key_binding(), holder_key, expected)
     }

@@ -54,7 +54,8 @@ pub(crate) fn process(
         path: Vec::new(),
         disclosable_arrays: Vec::new(),
     };
-    let mut claims = walker.object(payload)?;
+    let mut claims = payload;
+    walker.object(&mut claims)?;
     claims.remove("_sd_alg");
     let paths = walker
         .paths
@@ -75,31 +76,39 @@ impl<'a> Walker<'a> {
 
     /// Looks a digest up, enforcing that no digest appears twice anywhere in the payload
     /// or in disclosed values (RFC 9901 §7.1 step 4.3.1), decoys included.
-    fn lookup(&mut self, digest: &str) -> Result<Option<&'a Disclosure>, SdJwtError> {
-        if !self.seen_digests.insert(digest.to_owned()) {
+    /// Takes the digest by value: the payload's own string becomes the set's entry, no copy.
+    fn lookup(&mut self, digest: String) -> Result<Option<(usize, &'a Disclosure)>, SdJwtError> {
+        let found = self.by_digest.get(digest.as_str()).copied();
+        if !self.seen_digests.insert(digest) {
             return Err(SdJwtError::DuplicateDigest);
         }
-        Ok(self.by_digest.get(digest).map(|&i| &self.disclosures[i]))
+        Ok(found.map(|i| (i, &self.disclosures[i])))
     }
 
-    fn record(&mut self, disclosure: &Disclosure) -> Result<(), SdJwtError> {
-        let index = self.by_digest[disclosure.digest()];
+    /// Records where the disclosure at `index` landed: the current path.
+    fn record(&mut self, index: usize) -> Result<(), SdJwtError> {
         self.paths[index] = Some(self.claim_path()?);
         Ok(())
     }
 
-    fn value(&mut self, value: Value) -> Result<Value, SdJwtError> {
+    /// Processes `value` in place: objects and arrays are walked where they are, not
+    /// rebuilt (most of a credential is plain members that need no change).
+    fn value(&mut self, value: &mut Value) -> Result<(), SdJwtError> {
         if self.path.len() > crate::claim_path::MAX_PATH_LEN {
             return Err(SdJwtError::TooDeep);
         }
         match value {
-            Value::Object(map) => Ok(Value::Object(self.object(map)?)),
-            Value::Array(items) => Ok(Value::Array(self.array(items)?)),
-            other => Ok(other),
+            Value::Object(map) => self.object(map),
+            Value::Array(items) => {
+                let processed = self.array(std::mem::take(items))?;
+                *items = processed;
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
-    fn object(&mut self, mut map: Map<String, Value>) -> Result<Map<String, Value>, SdJwtError> {
+    fn object(&mut self, map: &mut Map<String, Value>) -> Result<(), SdJwtError> {
         if map.contains_key("...") {
             return Err(SdJwtError::MisplacedArrayDigest);
         }
@@ -114,21 +123,25 @@ impl<'a> Walker<'a> {
                 .collect::<Result<Vec<_>, _>>()?,
             Some(_) => return Err(SdJwtError::InvalidSdArray),
         };
-        let mut out = Map::with_capacity(map.len() + digests.len());
-        for (name, value) in map {
-            self.path.push(PathComponent::Key(name.clone()));
-            let processed = self.value(value)?;
-            self.path.pop();
-            out.insert(name, processed);
+        for (name, value) in map.iter_mut() {
+            if matches!(value, Value::Object(_) | Value::Array(_)) {
+                self.path.push(PathComponent::Key(name.clone()));
+                self.value(value)?;
+                self.path.pop();
+            } else if self.path.len() >= crate::claim_path::MAX_PATH_LEN {
+                // Only containers can hold digests, so a plain member needs no place in the
+                // path; the depth bound still holds for it as `value` would apply it.
+                return Err(SdJwtError::TooDeep);
+            }
         }
-        for digest in &digests {
-            let Some(disclosure) = self.lookup(digest)? else {
+        for digest in digests {
+            let Some((index, disclosure)) = self.lookup(digest)? else {
                 continue;
             };
             let Some(name) = disclosure.name() else {
                 return Err(SdJwtError::WrongDisclosureKind);
             };
-            if out.contains_key(name) {
+            if map.contains_key(name) {
                 return Err(SdJwtError::ClaimExists(name.to_owned()));
             }
             // Without a signed `_sd_alg` a disclosed one would still not be a claim: it is
@@ -137,12 +150,13 @@ impl<'a> Walker<'a> {
                 return Err(SdJwtError::ForbiddenClaimName(name.to_owned()));
             }
             self.path.push(PathComponent::Key(name.to_owned()));
-            self.record(disclosure)?;
-            let processed = self.value(disclosure.value().clone())?;
+            self.record(index)?;
+            let mut processed = disclosure.value().clone();
+            self.value(&mut processed)?;
             self.path.pop();
-            out.insert(name.to_owned(), processed);
+            map.insert(name.to_owned(), processed);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn array(&mut self, items: Vec<Value>) -> Result<Vec<Value>, SdJwtError> {
@@ -164,17 +178,19 @@ impl<'a> Walker<'a> {
             self.path.push(PathComponent::Index(out.len()));
             match digest {
                 None => {
-                    let processed = self.value(item)?;
+                    let mut processed = item;
+                    self.value(&mut processed)?;
                     out.push(processed);
                 }
                 Some(digest) => {
                     has_element_digests = true;
-                    if let Some(disclosure) = self.lookup(&digest)? {
+                    if let Some((index, disclosure)) = self.lookup(digest)? {
                         if disclosure.name().is_some() {
                             return Err(SdJwtError::WrongDisclosureKind);
                         }
-                        self.record(disclosure)?;
-                        let processed = self.value(disclosure.value().clone())?;
+                        self.record(index)?;
+                        let mut processed = disclosure.value().clone();
+                        self.value(&mut processed)?;
                         out.push(processed);
                     }
                 }

@@ -170,6 +170,13 @@ impl VerifiedCredential {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
+    /// The attributes, as [`Self::attributes`], taken out of the credential instead of
+    /// copied: for a caller done with everything else in it.
+    pub fn into_attributes(self) -> Map<String, Value> {
+        let mut claims = self.sd_jwt.into_claims();
+        claims.retain(|k, _| !RESERVED_CLAIMS.contains(&k.as_str()) && k.as_str() != "iat");
+        claims
+    }
     /// The underlying verified SD-JWT.
     pub fn sd_jwt(&self) -> &VerifiedSdJwt {
         &self.sd_jwt
@@ -225,7 +232,7 @@ fn verify_parsed(
         return Err(VcError::WrongType);
     }
     let claimed_iss = jws
-        .claims_unverified::<Map<String, Value>>()
+        .claims_object_unverified()
         .map_err(SdJwtError::IssuerJwt)?
         .get("iss")
         .and_then(Value::as_str)
