@@ -22,8 +22,9 @@ export REGIE_TEST_LOG_DIR="$PWD/target/test-logs"
 rm -rf "$REGIE_TEST_LOG_DIR"
 mkdir -p "$REGIE_TEST_LOG_DIR"
 # poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests;
-# the Tauri packages: the app and its window tests under Xvfb.
-ensure_apt pkg-config poppler-utils chromium "${TAURI_APT[@]}"
+# the Tauri packages: the app and its window tests under Xvfb; postgresql: the services'
+# stores are tested on PostgreSQL as well as on sled.
+ensure_apt pkg-config poppler-utils chromium postgresql "${TAURI_APT[@]}"
 ensure_cargo_tool cargo-nextest cargo-nextest
 ensure_cargo_tool tauri-driver tauri-driver
 # Without its default features (the advisory database fetch) cargo-deny builds in about a
@@ -47,6 +48,12 @@ cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources
 
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# A throwaway PostgreSQL cluster for the run (socket only, in /tmp so that the postgres
+# user can reach it when we are root); every test makes its own database in it.
+PG_DIR=$(mktemp -d /tmp/regie-pg.XXXXXX)
+trap 'scripts/pg-cluster.sh stop "$PG_DIR" 2>/dev/null || true; rm -rf "$PG_DIR"' EXIT
+eval "$(scripts/pg-cluster.sh start "$PG_DIR")"
 
 echo "==> tests (nextest)"
 cargo nextest run --workspace --locked --no-fail-fast

@@ -216,13 +216,20 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let store = issuer.store.clone();
     let portal = regie_issuer::portal::PortalStore::open(&store).map_err(|e| e.to_string())?;
     let clock = issuer.clock.clone();
+    let portal = Arc::new(portal);
     regie_ops::housekeeping::every(std::time::Duration::from_secs(60), "issuer", move || {
-        let now = clock.now();
-        Some(
-            store
-                .purge_expired(now)
-                .and_then(|n| Ok(n + portal.purge_expired(now)?)),
-        )
+        let (store, portal, now) = (store.clone(), portal.clone(), clock.now());
+        async move {
+            // sled's calls block: the scan runs on the blocking pool.
+            let purged = tokio::task::spawn_blocking(move || {
+                store
+                    .purge_expired(now)
+                    .and_then(|n| Ok(n + portal.purge_expired(now)?))
+                    .map_err(|e| e.to_string())
+            })
+            .await;
+            Some(purged.unwrap_or_else(|e| Err(e.to_string())))
+        }
     });
     let cases = match (args.verifier_url, args.verifier_party) {
         (Some(url), Some(party)) => {

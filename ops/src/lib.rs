@@ -1,10 +1,13 @@
-//! Operations shared by `regie-issuer` and `regie-verifier`: logging, metrics, shutdown and
-//! housekeeping.
+//! Operations shared by `regie-issuer` and `regie-verifier`: logging, metrics, shutdown,
+//! housekeeping and opening their stores (sled, PostgreSQL).
 pub mod housekeeping;
 pub mod logging;
 pub mod metrics;
+pub mod postgres;
 pub mod request_log;
 pub mod sled_db;
+#[cfg(feature = "test-database")]
+pub mod test_database;
 
 pub use logging::{init_from_env, LogConfig, LogError};
 pub use metrics::metrics;

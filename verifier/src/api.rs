@@ -83,7 +83,7 @@ pub async fn create_session(
     let Ok(request) = serde_json::from_slice::<CreateSession>(&body) else {
         return invalid("expected {\"purpose\", \"dcql_query\", \"transaction_data\"?}");
     };
-    let session = match start_session(&verifier, party, request, None) {
+    let session = match start_session(&verifier, party, request, None).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -111,7 +111,7 @@ pub async fn create_session(
 
 /// Checks a session request against the party's registration and stores the new session;
 /// `viewer_digest` binds it to the browser that started it on a demo page.
-pub fn start_session(
+pub async fn start_session(
     verifier: &crate::service::Verifier,
     party: &RelyingParty,
     request: CreateSession,
@@ -211,7 +211,7 @@ pub fn start_session(
         refused_answers: 0,
         viewer_digest,
     };
-    if let Err(e) = verifier.sessions.insert(&session) {
+    if let Err(e) = verifier.sessions.insert(&session).await {
         return Err(crate::service::storage_error(&e));
     }
     Ok(session)
@@ -266,7 +266,7 @@ pub async fn get_session(
         Ok(p) => p,
         Err(r) => return r,
     };
-    match verifier.sessions.get(&id) {
+    match verifier.sessions.get(&id).await {
         Ok(s) if s.party_id == party.id => no_store(Json(session_json(&s, verifier.clock.now()))),
         Ok(_) => session_error(SessionError::Unknown),
         Err(e) => session_error(e),
@@ -284,7 +284,7 @@ pub async fn get_statement(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let session = match verifier.sessions.get(&id) {
+    let session = match verifier.sessions.get(&id).await {
         Ok(s) if s.party_id == party.id => s,
         Ok(_) => return session_error(SessionError::Unknown),
         Err(e) => return session_error(e),
@@ -351,21 +351,27 @@ fn qr_svg(link: Result<String, Response>) -> Response {
 /// `GET /request/{ref}/qr.png`: the link as a QR code. Public: it draws only what the
 /// citizen scans anyway.
 pub async fn request_qr_png(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
-    qr_png(session_link(&verifier, verifier.sessions.get_by_ref(&r)))
+    qr_png(session_link(
+        &verifier,
+        verifier.sessions.get_by_ref(&r).await,
+    ))
 }
 
 /// `GET /request/{ref}/qr.svg`.
 pub async fn request_qr_svg(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
-    qr_svg(session_link(&verifier, verifier.sessions.get_by_ref(&r)))
+    qr_svg(session_link(
+        &verifier,
+        verifier.sessions.get_by_ref(&r).await,
+    ))
 }
 
 /// `GET /api/sessions/{id}/qr.png`, kept for existing back-ends: the same picture by the
 /// session id. It shows only the public link, never the result.
 pub async fn session_qr_png(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
-    qr_png(session_link(&verifier, verifier.sessions.get(&id)))
+    qr_png(session_link(&verifier, verifier.sessions.get(&id).await))
 }
 
 /// `GET /api/sessions/{id}/qr.svg`.
 pub async fn session_qr_svg(State(verifier): State<Shared>, Path(id): Path<String>) -> Response {
-    qr_svg(session_link(&verifier, verifier.sessions.get(&id)))
+    qr_svg(session_link(&verifier, verifier.sessions.get(&id).await))
 }

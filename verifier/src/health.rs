@@ -8,33 +8,26 @@ use axum::Json;
 use serde_json::json;
 
 use crate::service::Shared;
-use crate::sessions::SessionStatus;
+use crate::sessions::{SessionError, SessionStatus};
 
 pub use regie_ops::metrics::live;
 
-/// The process can serve: its session store reads (`probe` is an id no session has) and
-/// writes (after a full disk or a read-only file system sled refuses writes until a restart,
-/// so an orchestrator should take the instance out and restart it once the disk has room).
+/// The process can serve: its session store can be read and written (after a full disk or
+/// a read-only file system sled refuses writes until a restart, so an orchestrator should
+/// take the instance out and restart it once the disk has room; PostgreSQL must answer).
 pub async fn ready(State(verifier): State<Shared>) -> Response {
-    if let Err(e) = verifier.sessions.flush() {
-        tracing::warn!("not ready: the session store: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "reason": "the session store cannot be written"})),
-        )
-            .into_response();
-    }
-    match verifier.sessions.get("health-probe") {
-        Ok(_) | Err(crate::sessions::SessionError::Unknown) => {
-            Json(json!({"status": "ready"})).into_response()
-        }
+    match verifier.sessions.check_ready().await {
+        Ok(()) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {
             tracing::warn!("not ready: the session store: {e}");
+            let reason = match e {
+                SessionError::Unavailable(_) => "the session store cannot be written",
+                SessionError::DatabaseUnavailable(_) => "the session database cannot be reached",
+                _ => "the session store cannot be read",
+            };
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    json!({"status": "unavailable", "reason": "the session store cannot be read"}),
-                ),
+                Json(json!({"status": "unavailable", "reason": reason})),
             )
                 .into_response()
         }
@@ -44,7 +37,7 @@ pub async fn ready(State(verifier): State<Shared>) -> Response {
 /// Prometheus text format; sessions by state are counted now.
 pub async fn metrics(State(verifier): State<Shared>) -> Response {
     let m = regie_ops::metrics();
-    match verifier.sessions.count_by_state(verifier.clock.now()) {
+    match verifier.sessions.count_by_state(verifier.clock.now()).await {
         Ok(counts) => {
             for state in [
                 SessionStatus::Pending,

@@ -11,7 +11,7 @@ use regie_verifier::clock::{Clock, SystemClock};
 use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
 use regie_verifier::service::{router, Verifier};
-use regie_verifier::sessions::Sessions;
+use regie_verifier::sessions::{PgSessions, Sessions, SledSessions};
 use regie_verifier::status_cache::StatusCache;
 
 /// regie-verifier — the relying parties' service of Regie.
@@ -71,7 +71,7 @@ struct ServeArgs {
         default_value = "http://127.0.0.1:8702"
     )]
     public_url: String,
-    /// Sessions (sled).
+    /// Sessions (sled), unless --database-url names a database.
     #[arg(
         long,
         value_name = "DIR",
@@ -79,6 +79,17 @@ struct ServeArgs {
         default_value = "data/verifier"
     )]
     data_dir: PathBuf,
+    /// Keep sessions in PostgreSQL instead (postgres://…): for several instances behind one
+    /// public URL. The schema is created or brought up to date at start.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_VERIFIER_DATABASE_URL",
+        // It may hold a password: --help never prints its value.
+        hide_env_values = true,
+        value_parser = database_url
+    )]
+    database_url: Option<String>,
     /// One directory per party (party.json with its API key, request-key.jwk,
     /// attestation.jwt).
     #[arg(
@@ -115,6 +126,15 @@ struct ServeArgs {
     keep_results_hours: u64,
 }
 
+/// Only PostgreSQL URLs: a typo must not fall back to the embedded store.
+fn database_url(url: &str) -> Result<String, String> {
+    if regie_ops::postgres::is_postgres_url(url) {
+        Ok(url.to_owned())
+    } else {
+        Err("expected a postgres:// URL".into())
+    }
+}
+
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -139,6 +159,22 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The configured session store: PostgreSQL when a URL is given, else sled in `data_dir`.
+async fn open_sessions(data_dir: &Path, database_url: Option<&str>) -> Result<Sessions, String> {
+    if let Some(url) = database_url {
+        let store = PgSessions::connect(url).await.map_err(|e| e.to_string())?;
+        return Ok(Box::new(store));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        format!(
+            "cannot create the data directory {}: {e}",
+            data_dir.display()
+        )
+    })?;
+    let store = SledSessions::open(&data_dir.join("sessions")).map_err(|e| e.to_string())?;
+    Ok(Box::new(store))
+}
+
 async fn serve(args: ServeArgs) -> Result<(), String> {
     regie_ops::init_from_env().map_err(|e| e.to_string())?;
     let keep_hours = args.keep_results_hours;
@@ -159,13 +195,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     registry
         .check_answer_address(&regie_verifier::wallet_endpoints::response_uri(&public_url))
         .map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(&data_dir).map_err(|e| {
-        format!(
-            "cannot create the data directory {}: {e}",
-            data_dir.display()
-        )
-    })?;
-    let sessions = Sessions::open(&data_dir.join("sessions")).map_err(|e| e.to_string())?;
+    let sessions = open_sessions(&data_dir, args.database_url.as_deref()).await?;
     let allow_http_loopback =
         public_url.starts_with("http://127.0.0.1") || public_url.starts_with("http://localhost");
     let verifier = Arc::new(Verifier {
@@ -182,13 +212,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     });
     let weak = Arc::downgrade(&verifier);
     regie_ops::housekeeping::every(std::time::Duration::from_secs(60), "sessions", move || {
-        let verifier = weak.upgrade()?;
-        let now = verifier.clock.now();
-        Some(
-            verifier
-                .sessions
-                .purge(now, keep_hours.saturating_mul(3600)),
-        )
+        let verifier = weak.upgrade();
+        async move {
+            let verifier = verifier?;
+            let now = verifier.clock.now();
+            Some(
+                verifier
+                    .sessions
+                    .purge(now, keep_hours.saturating_mul(3600))
+                    .await,
+            )
+        }
     });
     let names: Vec<&str> = verifier
         .registry

@@ -103,7 +103,15 @@ pub fn error(status: StatusCode, code: &str, description: &str) -> Response {
 pub fn storage_error(e: &SessionError) -> Response {
     match e {
         SessionError::Unknown => error(StatusCode::NOT_FOUND, "not_found", "no such session"),
-        SessionError::Unavailable(_) | SessionError::Open { .. } => {
+        SessionError::DatabaseUnavailable(_) => {
+            tracing::error!("storage unavailable: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the verifier cannot reach its database; the request was not completed, try again later",
+            )
+        }
+        SessionError::Unavailable(_) | SessionError::Open { .. } | SessionError::Connect(_) => {
             tracing::error!("storage unavailable: {e}");
             error(
                 StatusCode::SERVICE_UNAVAILABLE,

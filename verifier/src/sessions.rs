@@ -1,18 +1,60 @@
-//! Sessions in sled: one per request a relying party makes. Every change is a
-//! compare-and-swap on the stored session, so two answers racing for one session cannot
-//! both win, and a finished session never changes again.
+//! Sessions: one per request a relying party makes, kept in one of two stores behind
+//! [`SessionStore`]: sled in the data directory (the default, one instance) or PostgreSQL
+//! (`--database-url`, any number of instances on one database). In both every change of an
+//! open session is atomic, so two answers racing for one session cannot both win, and a
+//! finished session never changes again.
 //!
 //! A session has two unrelated random identifiers: its `id`, which reads the result (the
 //! session API with the party's key, the demo pages with the browser's cookie), and its
 //! `request_ref`, which the wallet sees in the QR code and the link. Whoever sees the QR
 //! code learns only the second, and it opens nothing but the request and the response
 //! endpoint.
-use std::path::Path;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::not_durable::{Durable, NotDurable};
+mod pg_store;
+mod sled_store;
+pub use pg_store::PgSessions;
+pub use sled_store::SledSessions;
+
+/// The verifier's one session store: whichever of the two was configured.
+pub type Sessions = Box<dyn SessionStore>;
+
+/// What the verifier does with sessions, whichever store holds them.
+#[async_trait::async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session.
+    async fn insert(&self, session: &Session) -> Result<(), SessionError>;
+
+    /// The session with result identifier `id`.
+    async fn get(&self, id: &str) -> Result<Session, SessionError>;
+
+    /// The session a wallet-facing reference belongs to.
+    async fn get_by_ref(&self, request_ref: &str) -> Result<Session, SessionError>;
+
+    /// Changes an open session with `change`, atomically: fails with `Closed` if the session
+    /// is finished or expired at `now`, or was changed by someone else meanwhile into a
+    /// closed state.
+    async fn update_open(
+        &self,
+        id: &str,
+        now: u64,
+        change: &(dyn for<'s> Fn(&'s mut Session) + Send + Sync),
+    ) -> Result<Session, SessionError>;
+
+    /// How many sessions are in each state at `now` (for the metrics).
+    async fn count_by_state(&self, now: u64) -> Result<BTreeMap<&'static str, u64>, SessionError>;
+
+    /// Removes every session whose time to answer ended `keep` seconds or more before `now`;
+    /// returns how many. Such a session can no longer change ([`SessionStore::update_open`]
+    /// refuses it), so removing it races with nothing.
+    async fn purge(&self, now: u64, keep: u64) -> Result<u64, SessionError>;
+
+    /// Whether the store can be read and written now (for `/health/ready`).
+    async fn check_ready(&self) -> Result<(), SessionError>;
+}
 
 /// Where a session stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +185,14 @@ pub enum SessionError {
     Unavailable(std::io::Error),
     #[error("session store: {0}")]
     Db(sled::Error),
+    /// PostgreSQL cannot be reached (down, restarting, no connection free in time): 503.
+    #[error("the session database cannot be reached: {0}")]
+    DatabaseUnavailable(sqlx::Error),
+    #[error("session database: {0}")]
+    Database(sqlx::Error),
+    /// The database could not be connected to or migrated at start.
+    #[error("session database: {0}")]
+    Connect(regie_ops::postgres::PgError),
     #[error("session store holds damaged data")]
     Damaged,
     #[error("no such session")]
@@ -170,169 +220,12 @@ impl From<sled::Error> for SessionError {
     }
 }
 
-/// The session store.
-pub struct Sessions {
-    tree: sled::Tree,
-    /// `request_ref` → `id`.
-    by_ref: sled::Tree,
-    db: sled::Db,
-    /// Sessions whose last write a failed flush left in memory only: reads return what is
-    /// on disk, so an answer refused with 503 is not shown as done and then lost.
-    not_durable: NotDurable,
-}
-
-impl Sessions {
-    pub fn open(dir: &Path) -> Result<Sessions, SessionError> {
-        // Whatever fails while opening is reported with the directory, so the operator sees
-        // which one is full or read-only.
-        let open = || -> Result<Sessions, sled::Error> {
-            let db = regie_ops::sled_db::open(dir)?;
-            Ok(Sessions {
-                tree: db.open_tree("sessions")?,
-                by_ref: db.open_tree("request_refs")?,
-                db,
-                not_durable: NotDurable::default(),
-            })
-        };
-        open().map_err(|source| SessionError::Open {
-            dir: dir.to_owned(),
-            source,
-        })
-    }
-
-    pub fn insert(&self, session: &Session) -> Result<(), SessionError> {
-        let bytes = serde_json::to_vec(session).map_err(|_| SessionError::Damaged)?;
-        let written = (|| -> Result<(), SessionError> {
-            self.tree.insert(session.id.as_bytes(), bytes)?;
-            // After the session: a reference never points at nothing that could later appear.
-            self.by_ref
-                .insert(session.request_ref.as_bytes(), session.id.as_bytes())?;
-            self.db.flush()?;
-            Ok(())
-        })();
-        if written.is_err() {
-            // Not on disk: unknown until a restart, as it will be after one.
-            self.not_durable
-                .record("sessions", session.id.as_bytes(), None);
-        }
-        written
-    }
-
-    /// How many sessions are in each state at `now` (for the metrics; reads every session).
-    pub fn count_by_state(
-        &self,
-        now: u64,
-    ) -> Result<std::collections::BTreeMap<&'static str, u64>, SessionError> {
-        let mut counts = std::collections::BTreeMap::new();
-        for entry in self.tree.iter() {
-            let (id, bytes) = entry?;
-            let bytes = match self.not_durable.read("sessions", &id) {
-                Durable::Live => bytes.to_vec(),
-                Durable::Version(Some(v)) => v,
-                Durable::Version(None) => continue,
-            };
-            let session: Session =
-                serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)?;
-            *counts.entry(session.status_at(now).code()).or_insert(0) += 1;
-        }
-        Ok(counts)
-    }
-
-    /// Removes every session whose time to answer ended `keep` seconds or more before `now`,
-    /// with its wallet-facing reference; returns how many. Such a session can no longer
-    /// change ([`Sessions::update_open`] refuses it), so removing it races with nothing.
-    pub fn purge(&self, now: u64, keep: u64) -> Result<u64, SessionError> {
-        let mut removed = 0;
-        for entry in self.tree.iter() {
-            let (id, bytes) = entry?;
-            let Ok(session) = serde_json::from_slice::<Session>(&bytes) else {
-                // Damaged data is left for an operator to see, not silently dropped.
-                continue;
-            };
-            if now < session.expires_at.saturating_add(keep) {
-                continue;
-            }
-            // The reference first: it never points at nothing that could reappear.
-            self.by_ref.remove(session.request_ref.as_bytes())?;
-            self.tree.remove(&id)?;
-            removed += 1;
-        }
-        if removed > 0 {
-            self.db.flush()?;
-        }
-        Ok(removed)
-    }
-
-    /// Makes everything written durable; fails with the store's I/O error once sled has met
-    /// one (it then refuses writes until a restart).
-    pub fn flush(&self) -> Result<(), SessionError> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    pub fn get(&self, id: &str) -> Result<Session, SessionError> {
-        let bytes = match self.not_durable.read("sessions", id.as_bytes()) {
-            Durable::Live => self.tree.get(id.as_bytes())?.map(|b| b.to_vec()),
-            Durable::Version(v) => v,
-        }
-        .ok_or(SessionError::Unknown)?;
-        serde_json::from_slice(&bytes).map_err(|_| SessionError::Damaged)
-    }
-
-    /// The session a wallet-facing reference belongs to.
-    pub fn get_by_ref(&self, request_ref: &str) -> Result<Session, SessionError> {
-        if request_ref.is_empty() {
-            return Err(SessionError::Unknown);
-        }
-        let id = self
-            .by_ref
-            .get(request_ref.as_bytes())?
-            .ok_or(SessionError::Unknown)?;
-        let id = std::str::from_utf8(&id).map_err(|_| SessionError::Damaged)?;
-        self.get(id)
-    }
-
-    /// Changes an open session with `change`, atomically: fails with `Closed` if the session
-    /// is finished or expired at `now`, or was changed by someone else meanwhile into a
-    /// closed state.
-    pub fn update_open(
-        &self,
-        id: &str,
-        now: u64,
-        change: impl Fn(&mut Session),
-    ) -> Result<Session, SessionError> {
-        if let Durable::Version(_) = self.not_durable.read("sessions", id.as_bytes()) {
-            // An earlier change of this session did not reach the disk, so neither would
-            // this one: the store's own error (a flush reports it) rather than a decision
-            // taken on a state the disk does not have.
-            self.db.flush()?;
-        }
-        loop {
-            let old_bytes = self.tree.get(id.as_bytes())?.ok_or(SessionError::Unknown)?;
-            let mut session: Session =
-                serde_json::from_slice(&old_bytes).map_err(|_| SessionError::Damaged)?;
-            if !session.status_at(now).open() {
-                return Err(SessionError::Closed);
-            }
-            change(&mut session);
-            let new_bytes = serde_json::to_vec(&session).map_err(|_| SessionError::Damaged)?;
-            match self.tree.compare_and_swap(
-                id.as_bytes(),
-                Some(old_bytes.clone()),
-                Some(new_bytes),
-            )? {
-                Ok(()) => {
-                    if let Err(e) = self.db.flush() {
-                        // The change is in memory only: it is not shown until a restart
-                        // (which drops it, as the client was told with a 503).
-                        self.not_durable
-                            .record("sessions", id.as_bytes(), Some(&old_bytes));
-                        return Err(e.into());
-                    }
-                    return Ok(session);
-                }
-                Err(_) => continue,
-            }
+impl From<sqlx::Error> for SessionError {
+    fn from(e: sqlx::Error) -> Self {
+        if regie_ops::postgres::is_unavailable(&e) {
+            SessionError::DatabaseUnavailable(e)
+        } else {
+            SessionError::Database(e)
         }
     }
 }

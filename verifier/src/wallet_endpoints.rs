@@ -49,7 +49,7 @@ fn storage(e: SessionError) -> Response {
 /// party's own signature on who asks, why, and what the citizen signs.
 pub async fn request_object(State(verifier): State<Shared>, Path(r): Path<String>) -> Response {
     let now = verifier.clock.now();
-    let session = match verifier.sessions.get_by_ref(&r) {
+    let session = match verifier.sessions.get_by_ref(&r).await {
         Ok(s) if s.status_at(now).open() => s,
         Ok(_) => return closed(),
         Err(e) => return storage(e),
@@ -59,14 +59,17 @@ pub async fn request_object(State(verifier): State<Shared>, Path(r): Path<String
         Err(r) => return r,
     };
     let keep = (!session.transaction_data.is_empty()).then(|| jwt.clone());
-    let stored = verifier.sessions.update_open(&session.id, now, |s| {
-        if s.status == SessionStatus::Pending {
-            s.status = SessionStatus::Retrieved;
-        }
-        if keep.is_some() {
-            s.request_object = keep.clone();
-        }
-    });
+    let stored = verifier
+        .sessions
+        .update_open(&session.id, now, &|s| {
+            if s.status == SessionStatus::Pending {
+                s.status = SessionStatus::Retrieved;
+            }
+            if keep.is_some() {
+                s.request_object = keep.clone();
+            }
+        })
+        .await;
     match stored {
         Ok(_) => no_store((
             [(
@@ -151,7 +154,7 @@ pub async fn response(State(verifier): State<Shared>, body: Bytes) -> Response {
             "the response names no request (state)",
         );
     };
-    let session = match verifier.sessions.get_by_ref(state) {
+    let session = match verifier.sessions.get_by_ref(state).await {
         Ok(s) if s.status_at(now).open() => s,
         Ok(_) => return closed(),
         Err(e) => return storage(e),
@@ -162,13 +165,16 @@ pub async fn response(State(verifier): State<Shared>, body: Bytes) -> Response {
     };
     match judgement {
         Judgement::Verified { claims, evidence } => {
-            let stored = verifier.sessions.update_open(&session.id, now, |s| {
-                s.status = SessionStatus::Done;
-                s.claims = Some(claims.clone());
-                s.presentations = evidence.clone();
-                s.answered_at = Some(now);
-                s.reason = None;
-            });
+            let stored = verifier
+                .sessions
+                .update_open(&session.id, now, &|s| {
+                    s.status = SessionStatus::Done;
+                    s.claims = Some(claims.clone());
+                    s.presentations = evidence.clone();
+                    s.answered_at = Some(now);
+                    s.reason = None;
+                })
+                .await;
             tracing::debug!(party = %session.party_id, "session answered");
             finished(&session.party_id, SessionStatus::Done);
             match stored {
@@ -179,16 +185,19 @@ pub async fn response(State(verifier): State<Shared>, body: Bytes) -> Response {
         Judgement::Ended { status, reason } => {
             tracing::debug!(party = %session.party_id, ?status, "session ended by the wallet");
             finished(&session.party_id, status);
-            let stored = verifier.sessions.update_open(&session.id, now, |s| {
-                s.status = status;
-                s.reason = reason.clone();
-            });
+            let stored = verifier
+                .sessions
+                .update_open(&session.id, now, &|s| {
+                    s.status = status;
+                    s.reason = reason.clone();
+                })
+                .await;
             match stored {
                 Ok(_) => no_store(Json(json!({}))),
                 Err(e) => storage(e),
             }
         }
-        Judgement::Refused(reason) => refuse(&verifier, &session.id, now, &reason),
+        Judgement::Refused(reason) => refuse(&verifier, &session.id, now, &reason).await,
     }
 }
 
@@ -201,17 +210,20 @@ fn finished(party: &str, status: SessionStatus) {
 }
 
 /// Counts a refused answer; the last one allowed fails the session.
-fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
+async fn refuse(verifier: &Verifier, id: &str, now: u64, reason: &str) -> Response {
     tracing::debug!(reason, "answer refused");
-    let stored = verifier.sessions.update_open(id, now, |s| {
-        s.refused_answers = s.refused_answers.saturating_add(1);
-        if s.refused_answers >= MAX_REFUSED_ANSWERS {
-            s.status = SessionStatus::Failed;
-            s.reason = Some(format!("too many refused answers; the last: {reason}"));
-        } else {
-            s.reason = Some(reason.to_owned());
-        }
-    });
+    let stored = verifier
+        .sessions
+        .update_open(id, now, &|s| {
+            s.refused_answers = s.refused_answers.saturating_add(1);
+            if s.refused_answers >= MAX_REFUSED_ANSWERS {
+                s.status = SessionStatus::Failed;
+                s.reason = Some(format!("too many refused answers; the last: {reason}"));
+            } else {
+                s.reason = Some(reason.to_owned());
+            }
+        })
+        .await;
     match stored {
         Ok(s) if s.status == SessionStatus::Failed => error(
             StatusCode::BAD_REQUEST,

@@ -24,6 +24,11 @@ fn wrong_options_are_named_and_nothing_starts() {
         (&["serve", "--listen"][..], "--listen"),
         (&["attest", "--party", "x"][..], "--anchor-key"),
         (&["serve", "--api-key", "k"][..], "--api-key"),
+        // Not PostgreSQL: refused, never silently the embedded store instead.
+        (
+            &["serve", "--database-url", "sled:///var/lib/x"][..],
+            "--database-url",
+        ),
     ] {
         let (code, _, stderr) = verifier(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -37,8 +42,20 @@ fn wrong_options_are_named_and_nothing_starts() {
 
 #[test]
 fn help_lists_the_options_and_their_environment() {
-    let (code, stdout, _) = verifier(&["serve", "--help"]);
-    assert_eq!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_regie-verifier"))
+        .args(["serve", "--help"])
+        .env(
+            "REGIE_VERIFIER_DATABASE_URL",
+            "postgres://regie:geheim@db/regie",
+        )
+        .output()
+        .unwrap();
+    let (code, stdout) = (out.status.code(), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(code, Some(0));
+    assert!(
+        !stdout.contains("geheim"),
+        "the database URL's password is never shown"
+    );
     for option in [
         "--listen",
         "REGIE_VERIFIER_LISTEN",
@@ -47,6 +64,8 @@ fn help_lists_the_options_and_their_environment() {
         "--trust-list",
         "--keep-results-hours",
         "REGIE_KEEP_RESULTS_HOURS",
+        "--database-url",
+        "REGIE_VERIFIER_DATABASE_URL",
     ] {
         assert!(stdout.contains(option), "{option}: {stdout}");
     }

@@ -11,7 +11,15 @@ const KEEP: u64 = 24 * 3600;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn answered_and_unanswered_sessions_are_removed_a_day_after_they_end() {
-    let w = World::start().await;
+    removed_a_day_after_they_end(World::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_postgresql_sessions_are_removed_a_day_after_they_end() {
+    removed_a_day_after_they_end(World::start_on_postgres().await).await;
+}
+
+async fn removed_a_day_after_they_end(w: World) {
     let wallet = w.wallet(&["woonhistorie"]).await;
     let (_, answered) = w.create_session(HOUSING_KEY, housing_session()).await;
     let pending = wallet
@@ -24,7 +32,10 @@ async fn answered_and_unanswered_sessions_are_removed_a_day_after_they_end() {
 
     // A day after the time to answer, less a second: the party can still collect.
     w.clock.advance(SESSION_TTL + KEEP - 1);
-    assert_eq!(sessions.purge(w.verifier.clock.now(), KEEP).unwrap(), 0);
+    assert_eq!(
+        sessions.purge(w.verifier.clock.now(), KEEP).await.unwrap(),
+        0
+    );
     let (_, s) = w.session(HOUSING_KEY, &id_of(&answered)).await;
     assert_eq!(s["claims"]["woon"]["family_name"], "Moulin", "{s}");
     assert_eq!(
@@ -35,7 +46,10 @@ async fn answered_and_unanswered_sessions_are_removed_a_day_after_they_end() {
     // A session made now is not touched by the purge that removes the old ones.
     let (_, fresh) = w.create_session(HOUSING_KEY, housing_session()).await;
     w.clock.advance(1);
-    assert_eq!(sessions.purge(w.verifier.clock.now(), KEEP).unwrap(), 2);
+    assert_eq!(
+        sessions.purge(w.verifier.clock.now(), KEEP).await.unwrap(),
+        2
+    );
     for (key, created) in [(HOUSING_KEY, &answered), (NOTARY_KEY, &unanswered)] {
         let (status, body) = w.session(key, &id_of(created)).await;
         assert_eq!(status, 404, "{body}");
@@ -59,5 +73,8 @@ async fn answered_and_unanswered_sessions_are_removed_a_day_after_they_end() {
     );
 
     // Removed from the files, not only hidden: a second purge finds nothing.
-    assert_eq!(sessions.purge(w.verifier.clock.now(), KEEP).unwrap(), 0);
+    assert_eq!(
+        sessions.purge(w.verifier.clock.now(), KEEP).await.unwrap(),
+        0
+    );
 }

@@ -64,6 +64,7 @@ pub async fn housing_start(State(verifier): State<Shared>, Form(f): Form<StartFo
         BASE,
         lang,
     )
+    .await
 }
 
 /// `GET /woonstichting/{id}/status`.
@@ -73,7 +74,7 @@ pub async fn housing_status(
     headers: HeaderMap,
     q: Query<LangQuery>,
 ) -> Response {
-    session_page::status(&verifier, HOUSING, &id, &headers, Lang::from_query(&q))
+    session_page::status(&verifier, HOUSING, &id, &headers, Lang::from_query(&q)).await
 }
 
 /// `GET /woonstichting/{id}`.
@@ -100,6 +101,7 @@ pub async fn housing_session(
             Some(housing_result(history, &today, lang))
         },
     )
+    .await
 }
 
 /// The computed answer, the person and their address history.

@@ -60,6 +60,7 @@ pub async fn notary_start(State(verifier): State<Shared>, Form(f): Form<StartFor
         BASE,
         lang,
     )
+    .await
 }
 
 /// `GET /notaris/{id}/status`.
@@ -69,7 +70,7 @@ pub async fn notary_status(
     headers: HeaderMap,
     q: Query<LangQuery>,
 ) -> Response {
-    session_page::status(&verifier, NOTARY, &id, &headers, Lang::from_query(&q))
+    session_page::status(&verifier, NOTARY, &id, &headers, Lang::from_query(&q)).await
 }
 
 /// `GET /notaris/{id}`.
@@ -99,4 +100,5 @@ pub async fn notary_session(
             ))
         },
     )
+    .await
 }

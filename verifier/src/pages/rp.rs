@@ -137,7 +137,7 @@ pub struct StartForm {
 
 /// Starts a session for `party_id` from its page and sends the browser to the session's
 /// page, with the cookie that alone opens it.
-pub fn start(
+pub async fn start(
     verifier: &Shared,
     party_id: &str,
     purpose: &str,
@@ -156,7 +156,7 @@ pub fn start(
         transaction_data,
     };
     let viewer = Viewer::new();
-    match start_session(verifier, party, request, Some(viewer.digest.clone())) {
+    match start_session(verifier, party, request, Some(viewer.digest.clone())).await {
         Ok(session) => {
             let path = format!("{base}/{}", session.id);
             let secure = verifier.public_url.starts_with("https://");

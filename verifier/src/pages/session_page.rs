@@ -22,7 +22,7 @@ pub struct SessionPage<'a> {
 }
 
 /// The session `id` of `party_id`, only for the browser that started it.
-fn viewed_session(
+async fn viewed_session(
     verifier: &Shared,
     party_id: &str,
     id: &str,
@@ -31,20 +31,21 @@ fn viewed_session(
     verifier
         .sessions
         .get(id)
+        .await
         .ok()
         .filter(|s| s.party_id == party_id && is_viewer(s, headers))
 }
 
 /// `GET {base}/{id}/status`: only the status, for the page's live update, and only for the
 /// browser that started the session.
-pub fn status(
+pub async fn status(
     verifier: &Shared,
     party_id: &str,
     id: &str,
     headers: &HeaderMap,
     lang: Lang,
 ) -> Response {
-    match viewed_session(verifier, party_id, id, headers) {
+    match viewed_session(verifier, party_id, id, headers).await {
         Some(s) => {
             let status = s.status_at(verifier.clock.now());
             no_store(Json(json!({
@@ -58,20 +59,22 @@ pub fn status(
 
 /// The finished session `id` of `party_id` for a download, only for the browser that
 /// started it.
-pub fn done_session(
+pub async fn done_session(
     verifier: &Shared,
     party_id: &str,
     id: &str,
     headers: &HeaderMap,
 ) -> Option<Session> {
-    viewed_session(verifier, party_id, id, headers).filter(|s| s.status == SessionStatus::Done)
+    viewed_session(verifier, party_id, id, headers)
+        .await
+        .filter(|s| s.status == SessionStatus::Done)
 }
 
 /// The page of one session, for the browser that started it (anyone else gets "not
 /// found", as for a session that does not exist): while open the QR code, the link and a
 /// live status; when done what `done` renders from the session and its verified claims;
 /// otherwise what happened and a way to start again.
-pub fn session_page<D: Template>(
+pub async fn session_page<D: Template>(
     verifier: &Shared,
     p: &SessionPage<'_>,
     id: &str,
@@ -79,7 +82,7 @@ pub fn session_page<D: Template>(
     done: impl FnOnce(&Session, &Map<String, Value>) -> Option<D>,
 ) -> Response {
     let lang = p.lang;
-    let Some(session) = viewed_session(verifier, p.party_id, id, headers) else {
+    let Some(session) = viewed_session(verifier, p.party_id, id, headers).await else {
         return not_found(lang);
     };
     let Some(party) = verifier.registry.by_id(p.party_id) else {

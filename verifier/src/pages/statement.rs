@@ -199,15 +199,18 @@ fn statement_input(f: &StartForm, lang: Lang) -> Result<(StatementKind, Statemen
 pub async fn statement_start(State(verifier): State<Shared>, Form(f): Form<StartForm>) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
     match statement_input(&f, lang) {
-        Ok((kind, input)) => start(
-            &verifier,
-            MUNICIPALITY,
-            kind.purpose(),
-            kind.query(),
-            vec![kind.statement(&input).to_entry(&["brp"])],
-            BASE,
-            lang,
-        ),
+        Ok((kind, input)) => {
+            start(
+                &verifier,
+                MUNICIPALITY,
+                kind.purpose(),
+                kind.query(),
+                vec![kind.statement(&input).to_entry(&["brp"])],
+                BASE,
+                lang,
+            )
+            .await
+        }
         Err(message) => (
             StatusCode::BAD_REQUEST,
             page(
@@ -229,7 +232,7 @@ pub async fn statement_status(
     headers: HeaderMap,
     q: Query<LangQuery>,
 ) -> Response {
-    session_page::status(&verifier, MUNICIPALITY, &id, &headers, Lang::from_query(&q))
+    session_page::status(&verifier, MUNICIPALITY, &id, &headers, Lang::from_query(&q)).await
 }
 
 /// `GET /gemeente/verklaring/{id}`.
@@ -272,6 +275,7 @@ pub async fn statement_session(
             })
         },
     )
+    .await
 }
 
 /// A finished session's statement: what was signed, by whom, when, and the file.
@@ -292,10 +296,12 @@ pub async fn statement_download(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let file = done_session(&verifier, MUNICIPALITY, &id, &headers).and_then(|s| {
-        let party = verifier.registry.by_id(&s.party_id)?;
-        StatementFile::from_session(&s, party)
-    });
+    let file = done_session(&verifier, MUNICIPALITY, &id, &headers)
+        .await
+        .and_then(|s| {
+            let party = verifier.registry.by_id(&s.party_id)?;
+            StatementFile::from_session(&s, party)
+        });
     match file.and_then(|f| serde_json::to_vec_pretty(&f).ok()) {
         Some(bytes) => (
             [

@@ -25,7 +25,7 @@ use regie_verifier::clock::Clock;
 use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
 use regie_verifier::service::{router, Verifier};
-use regie_verifier::sessions::Sessions;
+use regie_verifier::sessions::{PgSessions, Sessions, SledSessions};
 use regie_verifier::status_cache::StatusCache;
 use serde_json::{json, Value};
 use wallet_core::pin::Pin;
@@ -160,6 +160,29 @@ pub fn parties_attested_again(dest: &std::path::Path, redirect_uris: Option<&[St
     dest.to_owned()
 }
 
+/// A verifier serving `public_url` with the demo trust anchor and the parties in `parties`.
+fn verifier_instance(
+    public_url: &str,
+    parties: &std::path::Path,
+    sessions: Sessions,
+    trust_list_jwt: &str,
+    clock: &Arc<ShiftClock>,
+) -> Arc<Verifier> {
+    let anchor = demo_anchor();
+    Arc::new(Verifier {
+        public_url: public_url.to_owned(),
+        registry: Registry::load(parties, anchor.public_jwk(), now()).unwrap(),
+        sessions,
+        trust_anchor: anchor.public_jwk().clone(),
+        trust_list_jwt: trust_list_jwt.to_owned(),
+        status: StatusCache::new(true),
+        clock: clock.clone(),
+        // One image at a time, four waiting, as on a two-core machine; a time limit far
+        // beyond what the unoptimised test build needs for the tests' images.
+        images: ImagePool::new(1, 4, std::time::Duration::from_secs(120)),
+    })
+}
+
 /// Issuer, verifier and a wallet, all on loopback.
 pub struct World {
     pub issuer_url: String,
@@ -170,20 +193,34 @@ pub struct World {
     pub trust_list_jwt: String,
     pub http: reqwest::Client,
     pub dir: TempDir,
+    /// The relying parties' directory the verifier loaded.
+    parties: PathBuf,
+    /// The database the verifier's sessions are in, when not in sled.
+    pub database_url: Option<String>,
+}
+
+/// A fresh PostgreSQL database in the test run's throwaway cluster.
+pub async fn fresh_database() -> String {
+    regie_ops::test_database::fresh().await
 }
 
 impl World {
     pub async fn start() -> World {
-        Self::start_with(false).await
+        Self::start_with(false, None).await
     }
 
     /// A world whose relying parties are attested again with their answers bound to this
     /// verifier's one answer address (`redirect_uris`), as a real trust anchor would.
     pub async fn start_bound() -> World {
-        Self::start_with(true).await
+        Self::start_with(true, None).await
     }
 
-    async fn start_with(bound: bool) -> World {
+    /// A world whose verifier keeps its sessions in a fresh PostgreSQL database.
+    pub async fn start_on_postgres() -> World {
+        Self::start_with(false, Some(fresh_database().await)).await
+    }
+
+    async fn start_with(bound: bool, database_url: Option<String>) -> World {
         let dir = TempDir::new("world");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer_url = format!("http://{}", listener.local_addr().unwrap());
@@ -212,7 +249,6 @@ impl World {
         let app = router_with_cases(issuer, Some(cases));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-        let anchor = demo_anchor();
         let trust_list_jwt = trust_list_for(&issuer_url, &issuer_key);
         let listener = verifier_listener;
         let parties = if bound {
@@ -221,19 +257,12 @@ impl World {
         } else {
             repo_root().join("fixtures/relying-parties")
         };
-        let registry = Registry::load(&parties, anchor.public_jwk(), now()).unwrap();
-        let verifier = Arc::new(Verifier {
-            public_url: verifier_url.clone(),
-            registry,
-            sessions: Sessions::open(&dir.0.join("sessions")).unwrap(),
-            trust_anchor: anchor.public_jwk().clone(),
-            trust_list_jwt: trust_list_jwt.clone(),
-            status: StatusCache::new(true),
-            clock: clock.clone(),
-            // One image at a time, four waiting, as on a two-core machine; a time limit far
-            // beyond what the unoptimised test build needs for the tests' images.
-            images: ImagePool::new(1, 4, std::time::Duration::from_secs(120)),
-        });
+        let sessions: Sessions = match &database_url {
+            Some(url) => Box::new(PgSessions::connect(url).await.unwrap()),
+            None => Box::new(SledSessions::open(&dir.0.join("sessions")).unwrap()),
+        };
+        let verifier =
+            verifier_instance(&verifier_url, &parties, sessions, &trust_list_jwt, &clock);
         let app = router(verifier.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         World {
@@ -245,7 +274,32 @@ impl World {
             trust_list_jwt,
             http: reqwest::Client::new(),
             dir,
+            parties,
+            database_url,
         }
+    }
+
+    /// Another verifier instance on the same database and public URL, as a load balancer
+    /// would put beside the first: its own process state (pool, status cache), shared
+    /// sessions. Returns the address it listens on.
+    pub async fn another_instance(&self) -> String {
+        let url = self
+            .database_url
+            .as_deref()
+            .expect("instances share sessions only in PostgreSQL");
+        let sessions: Sessions = Box::new(PgSessions::connect(url).await.unwrap());
+        let verifier = verifier_instance(
+            &self.verifier_url,
+            &self.parties,
+            sessions,
+            &self.trust_list_jwt,
+            &self.clock,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let app = router(verifier);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        address
     }
 
     /// A wallet holding a credential of `kind` for the test person.
