@@ -21,6 +21,6 @@ pub mod statements;
 pub mod status_list;
 pub mod trust;
 pub mod url_policy;
-mod wipe;
+pub mod wipe;
 
 pub use url_policy::{check_fetchable_url, is_fetchable_url};

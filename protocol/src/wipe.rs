@@ -1,18 +1,18 @@
 //! Leaving no copy of a signing key behind when it is dropped. `ring`'s `EcdsaKeyPair` has
 //! no `Drop` that wipes it (it holds the secret scalar, in Montgomery form, and the key of
 //! its nonce generator), so it lives in one heap allocation that is zeroed before it is
-//! freed; a heap value is also not copied when the key is moved. The same pattern as the
-//! wallet's `wallet-core/src/wipe.rs`, which keeps its `ring` AES keys this way.
+//! freed; a heap value is also not copied when the key is moved. The wallet keeps its `ring`
+//! AES keys in the same [`Wiped`] (`wallet-core/src/wipe.rs` adds the stack wipe).
 use std::mem::MaybeUninit;
 use std::ops::Deref;
 
 use zeroize::Zeroize;
 
 /// A value on the heap whose bytes are zeroed when it is dropped.
-pub(crate) struct Wiped<T>(Box<MaybeUninit<T>>);
+pub struct Wiped<T>(Box<MaybeUninit<T>>);
 
 impl<T> Wiped<T> {
-    pub(crate) fn new(value: T) -> Wiped<T> {
+    pub fn new(value: T) -> Wiped<T> {
         Wiped(Box::new(MaybeUninit::new(value)))
     }
 }

@@ -39,14 +39,7 @@ pub async fn metrics(State(verifier): State<Shared>) -> Response {
     let m = regie_ops::metrics();
     match verifier.sessions.count_by_state(verifier.clock.now()).await {
         Ok(counts) => {
-            for state in [
-                SessionStatus::Pending,
-                SessionStatus::Retrieved,
-                SessionStatus::Done,
-                SessionStatus::Denied,
-                SessionStatus::Failed,
-                SessionStatus::Expired,
-            ] {
+            for state in SessionStatus::ALL {
                 let n = counts.get(state.code()).copied().unwrap_or(0);
                 m.stored("session", state.code(), n);
             }

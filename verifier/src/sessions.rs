@@ -75,6 +75,16 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
+    /// Every state, in the order a session passes through them.
+    pub const ALL: [SessionStatus; 6] = [
+        SessionStatus::Pending,
+        SessionStatus::Retrieved,
+        SessionStatus::Done,
+        SessionStatus::Denied,
+        SessionStatus::Failed,
+        SessionStatus::Expired,
+    ];
+
     /// Whether the session can still be answered.
     pub fn open(self) -> bool {
         matches!(self, SessionStatus::Pending | SessionStatus::Retrieved)

@@ -9,6 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Child, Command};
 
+use common::process::free_port;
 use common::*;
 
 /// The example site's `limit_req_zone` line and its rate-limited locations, in file order
@@ -47,14 +48,6 @@ impl Drop for Nginx {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts nginx with one server per service, each holding the example's limited location

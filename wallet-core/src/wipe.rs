@@ -6,37 +6,10 @@
 //! moves a value with unused bytes (an enum's larger variant, padding, a buffer not yet
 //! written) copies whatever an earlier call left there, and may copy it to the heap, where
 //! no later stack wipe reaches it.
-use std::mem::MaybeUninit;
-use std::ops::Deref;
-
 use zeroize::Zeroize;
 
-/// A value on the heap whose bytes are zeroed when it is dropped.
-pub(crate) struct Wiped<T>(Box<MaybeUninit<T>>);
-
-impl<T> Wiped<T> {
-    pub(crate) fn new(value: T) -> Wiped<T> {
-        Wiped(Box::new(MaybeUninit::new(value)))
-    }
-}
-
-impl<T> Deref for Wiped<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        // SAFETY: initialised in `new`, and only de-initialised in `drop`.
-        unsafe { self.0.assume_init_ref() }
-    }
-}
-
-impl<T> Drop for Wiped<T> {
-    fn drop(&mut self) {
-        // SAFETY: initialised in `new` and dropped only here, once; afterwards the bytes are
-        // only overwritten (a `MaybeUninit` may hold any bytes) and then freed.
-        unsafe { self.0.assume_init_drop() };
-        self.0.zeroize();
-    }
-}
+/// Keys on the heap, zeroed when dropped: the same type the protocol's signing keys use.
+pub(crate) use protocol::wipe::Wiped;
 
 /// Bytes of stack overwritten by [`wipe_stack`]: more than key derivation (Argon2id's
 /// final hashing) and `ring`'s key expansion use below their caller.

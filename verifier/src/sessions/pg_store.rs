@@ -166,15 +166,8 @@ impl SessionStore for PgSessions {
 
 /// The state code as the API writes it, for a code read back from the database.
 fn state_code(code: &str) -> Option<&'static str> {
-    [
-        SessionStatus::Pending,
-        SessionStatus::Retrieved,
-        SessionStatus::Done,
-        SessionStatus::Denied,
-        SessionStatus::Failed,
-        SessionStatus::Expired,
-    ]
-    .into_iter()
-    .map(SessionStatus::code)
-    .find(|known| *known == code)
+    SessionStatus::ALL
+        .into_iter()
+        .map(SessionStatus::code)
+        .find(|known| *known == code)
 }
