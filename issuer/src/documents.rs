@@ -95,7 +95,7 @@ pub async fn issue_document(
         .ok_or(DocumentIssueError::UnknownPerson)?;
     let residents = residents_of(issuer, &person).await;
     let now = issuer.clock.now();
-    let slot = issuer.store.allocate_status_slot()?;
+    let slot = issuer.store.allocate_status_slot().await?;
     let content = DocumentContent {
         issuer: issuer.public_url.clone(),
         iat: now,
@@ -122,9 +122,8 @@ pub async fn issue_document(
         expires_at: content.exp,
         revoked: false,
     };
-    issuer.store.put_credential(&record)?;
     // Durable before it is printed: a document without its record could not be revoked.
-    issuer.store.flush()?;
+    issuer.store.put_credential(&record).await?;
     Ok((
         IssuedDocument {
             record,

@@ -11,25 +11,18 @@ use crate::service::Shared;
 
 pub use regie_ops::metrics::live;
 
-/// The process can serve: its store reads, and writes (a flush reports sled's I/O error:
-/// after a full disk or a read-only file system sled refuses writes until a restart, so an
-/// orchestrator should take the instance out and restart it once the disk has room).
+/// The process can serve: its store reads and writes. (After a full disk or a read-only file
+/// system sled refuses writes until a restart, so an orchestrator should take the instance
+/// out and restart it once the disk has room; a database out of reach makes every instance
+/// not ready until it is back.)
 pub async fn ready(State(issuer): State<Shared>) -> Response {
-    if let Err(e) = issuer.store.flush() {
-        tracing::warn!("not ready: the store: {e}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "reason": "the store cannot be written"})),
-        )
-            .into_response();
-    }
-    match issuer.store.current_list() {
-        Ok(_) => Json(json!({"status": "ready"})).into_response(),
+    match issuer.store.check_ready().await {
+        Ok(()) => Json(json!({"status": "ready"})).into_response(),
         Err(e) => {
             tracing::warn!("not ready: the store: {e}");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "reason": "the store cannot be read"})),
+                Json(json!({"status": "unavailable", "reason": "the store cannot be used"})),
             )
                 .into_response()
         }

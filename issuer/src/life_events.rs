@@ -11,8 +11,6 @@ use crate::person::{Address, Bsn, PartialDate, Residence, SourceError};
 use crate::service::Issuer;
 use crate::store::StoreError;
 
-const TREE: &str = "life_events";
-
 /// A move as kept for replay.
 #[derive(Serialize, Deserialize)]
 struct MoveEvent {
@@ -57,21 +55,18 @@ pub async fn record_move(
             .persons
             .record_move(bsn, address, municipality, date)
             .await?;
-        let tree = issuer.store.tree(TREE)?;
-        let id = issuer.store.generate_id()?;
-        let bytes = serde_json::to_vec(&event).map_err(|_| StoreError::Corrupt)?;
-        tree.insert(id.to_be_bytes(), bytes)
-            .map_err(StoreError::from)?;
-        issuer.store.flush()?;
+        let json = serde_json::to_string(&event).map_err(|_| StoreError::Corrupt)?;
+        issuer.store.append_life_event(&json).await?;
     }
     let mut revoked = 0;
     for record in issuer
         .store
-        .credentials_of(bsn.as_str())?
+        .credentials_of(bsn.as_str())
+        .await?
         .iter()
         .filter(|c| !c.revoked)
     {
-        issuer.store.revoke(&record.id)?;
+        issuer.store.revoke(&record.id).await?;
         revoked += 1;
     }
     Ok(revoked)
@@ -80,11 +75,9 @@ pub async fn record_move(
 /// Applies the recorded moves to the person source again, oldest first; run at start.
 /// Returns how many were applied.
 pub async fn replay(issuer: &Issuer) -> Result<usize, MoveError> {
-    let tree = issuer.store.tree(TREE)?;
     let mut applied = 0;
-    for item in tree.iter() {
-        let (_, bytes) = item.map_err(StoreError::from)?;
-        let event: MoveEvent = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+    for json in issuer.store.life_events().await? {
+        let event: MoveEvent = serde_json::from_str(&json).map_err(|_| StoreError::Corrupt)?;
         let (Ok(bsn), Ok(date)) = (Bsn::parse(&event.bsn), PartialDate::parse_iso(&event.date))
         else {
             return Err(StoreError::Corrupt.into());

@@ -78,7 +78,8 @@ struct ServeArgs {
         default_value = "http://127.0.0.1:8701"
     )]
     public_url: String,
-    /// Data directory (sled store, and the key when --key is not given).
+    /// Data directory (the embedded store unless --database-url is given, and the key when
+    /// --key is not given).
     #[arg(
         long,
         value_name = "DIR",
@@ -86,6 +87,17 @@ struct ServeArgs {
         default_value = "data/issuer"
     )]
     data_dir: PathBuf,
+    /// Keep the issuer's state in PostgreSQL (`postgres://…`) instead of the embedded store,
+    /// so that several instances serve one public URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_ISSUER_DATABASE_URL",
+        // It may hold a password: --help never prints its value.
+        hide_env_values = true,
+        value_parser = regie_ops::postgres::parse_database_url
+    )]
+    database_url: Option<String>,
     /// The issuer's private JWK (default: DIR/issuer-key.jwk, created if absent).
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
@@ -196,8 +208,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     if admin_token.is_empty() {
         tracing::warn!("REGIE_ISSUER_ADMIN_TOKEN is not set; the back-office API is closed");
     }
-    let store =
-        regie_issuer::store::Store::open(&data_dir.join("db")).map_err(|e| e.to_string())?;
+    let store = match &args.database_url {
+        Some(url) => regie_issuer::store::Store::connect(url).await,
+        None => regie_issuer::store::Store::open(&data_dir.join("db")),
+    }
+    .map_err(|e| e.to_string())?;
     let issuer = Arc::new(service::Issuer {
         public_url: public_url.clone(),
         key,
@@ -214,21 +229,17 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         tracing::info!("{replayed} recorded move(s) applied to the person source");
     }
     let store = issuer.store.clone();
-    let portal = regie_issuer::portal::PortalStore::open(&store).map_err(|e| e.to_string())?;
+    let portal = regie_issuer::portal::PortalStore::open(&store);
     let clock = issuer.clock.clone();
-    let portal = Arc::new(portal);
     regie_ops::housekeeping::every(std::time::Duration::from_secs(60), "issuer", move || {
         let (store, portal, now) = (store.clone(), portal.clone(), clock.now());
         async move {
-            // sled's calls block: the scan runs on the blocking pool.
-            let purged = tokio::task::spawn_blocking(move || {
-                store
-                    .purge_expired(now)
-                    .and_then(|n| Ok(n + portal.purge_expired(now)?))
-                    .map_err(|e| e.to_string())
-            })
-            .await;
-            Some(purged.unwrap_or_else(|e| Err(e.to_string())))
+            let purged = async {
+                Ok::<_, regie_issuer::store::StoreError>(
+                    store.purge_expired(now).await? + portal.purge_expired(now).await?,
+                )
+            };
+            Some(purged.await.map_err(|e| e.to_string()))
         }
     });
     let cases = match (args.verifier_url, args.verifier_party) {

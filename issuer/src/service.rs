@@ -291,6 +291,7 @@ pub async fn make_offer(
     issuer
         .store
         .put_offer(&record, &code)
+        .await
         .map_err(store_failure)?;
     let by_reference = format!("{}/offers/{}", issuer.public_url, record.id);
     Ok(json!({
@@ -335,7 +336,7 @@ async fn create_offer(
 
 /// The offer JSON for a `credential_offer_uri`; gone once collected or expired.
 async fn offer_by_reference(State(issuer): State<Shared>, Path(id): Path<String>) -> Response {
-    match issuer.store.offer(&id) {
+    match issuer.store.offer(&id).await {
         Ok(Some(offer)) if !offer.collected && offer.expires_at > issuer.clock.now() => {
             match offer.offer_json {
                 Some(json) => no_store(([(header::CONTENT_TYPE, "application/json")], json)),
@@ -369,7 +370,7 @@ async fn offer_state(
     if let Some(denied) = admin_denied(&issuer, &headers) {
         return denied;
     }
-    match issuer.store.offer(&id) {
+    match issuer.store.offer(&id).await {
         Ok(Some(offer)) => no_store(Json(json!({"collected": offer.collected}))),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "unknown offer"),
         Err(e) => store_failure(e),
@@ -384,7 +385,7 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
     let (offer_id, bsn, credential_type, grant) = match TokenGrant::from_form(&body) {
         Err(e) => return token_error(e, "malformed token request"),
         Ok(TokenGrant::PreAuthorized(request)) => {
-            let offer = match issuer.store.take_code(&request.pre_authorized_code) {
+            let offer = match issuer.store.take_code(&request.pre_authorized_code).await {
                 Ok(Some(o)) => o,
                 Ok(None) => {
                     return token_error(TokenError::InvalidGrant, "unknown or already used code")
@@ -405,14 +406,15 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
             (offer.id, offer.bsn, offer.credential_type, grant)
         }
         Ok(TokenGrant::Refresh { refresh_token }) => {
-            let taken = issuer
-                .store
-                .take_refresh_token(&refresh_token)
-                .and_then(|r| match r {
-                    // A revocation as lost or stolen ended this grant: no fresh copies for it.
-                    Some(r) if issuer.store.grant_ended(&r.grant)? => Ok(None),
-                    other => Ok(other),
-                });
+            let taken = match issuer.store.take_refresh_token(&refresh_token).await {
+                // A revocation as lost or stolen ended this grant: no fresh copies for it.
+                Ok(Some(r)) => match issuer.store.grant_ended(&r.grant).await {
+                    Ok(true) => Ok(None),
+                    Ok(false) => Ok(Some(r)),
+                    Err(e) => Err(e),
+                },
+                other => other,
+            };
             match taken {
                 Ok(Some(r)) if r.expires_at > now => (
                     format!("refresh-{}", random_token()),
@@ -445,11 +447,16 @@ async fn token(State(issuer): State<Shared>, body: axum::body::Bytes) -> Respons
         expires_at: now + REFRESH_TTL,
         grant,
     };
-    if let Err(e) = issuer
-        .store
-        .put_token(&access_token, &record)
-        .and_then(|()| issuer.store.put_refresh_token(&refresh_token, &refresh))
-    {
+    let stored = match issuer.store.put_token(&access_token, &record).await {
+        Ok(()) => {
+            issuer
+                .store
+                .put_refresh_token(&refresh_token, &refresh)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = stored {
         return store_failure(e);
     }
     no_store(Json(TokenResponse {
@@ -466,6 +473,7 @@ async fn nonce(State(issuer): State<Shared>, _body: axum::body::Bytes) -> Respon
     match issuer
         .store
         .put_nonce(&c_nonce, issuer.clock.now() + TOKEN_TTL)
+        .await
     {
         Ok(()) => no_store(Json(NonceResponse { c_nonce })),
         Err(e) => store_failure(e),
@@ -494,7 +502,7 @@ async fn credential(
     };
     let now = issuer.clock.now();
     let _durable = DurableOnDrop(&issuer.store);
-    let token = match issuer.store.take_token(access_token) {
+    let token = match issuer.store.take_token(access_token).await {
         Ok(Some(t)) if t.expires_at > now => t,
         Ok(_) => {
             return error(
@@ -519,7 +527,7 @@ async fn credential(
     let Some(nonce) = nonce else {
         return credential_error(CredentialError::InvalidNonce, "proof has no nonce");
     };
-    match issuer.store.take_nonce(&nonce) {
+    match issuer.store.take_nonce(&nonce).await {
         Ok(Some(expires)) if expires > now => {}
         Ok(_) => {
             return credential_error(
@@ -568,7 +576,11 @@ async fn credential(
     let claims = claims_for(kind, &person, &residents, today);
     let mut issued = Vec::with_capacity(holder_keys.len());
     let mut records = Vec::with_capacity(holder_keys.len());
-    let slots = match issuer.store.allocate_status_slots(holder_keys.len() as u64) {
+    let slots = match issuer
+        .store
+        .allocate_status_slots(holder_keys.len() as u64)
+        .await
+    {
         Ok(slots) => slots,
         Err(e) => return store_failure(e),
     };
@@ -614,7 +626,7 @@ async fn credential(
     }
     // The records must outlive a crash: a copy that left without one could not be revoked.
     // All of them with the offer's "collected", or none.
-    if let Err(e) = issuer.store.record_issued(&records, &token.offer_id) {
+    if let Err(e) = issuer.store.record_issued(&records, &token.offer_id).await {
         return store_failure(e);
     }
     regie_ops::metrics().event(
@@ -634,7 +646,7 @@ pub fn today(now: u64) -> PartialDate {
 }
 
 async fn status_list(State(issuer): State<Shared>, Path(list_id): Path<String>) -> Response {
-    let list = match issuer.store.status_list(&list_id) {
+    let list = match issuer.store.status_list(&list_id).await {
         Ok(Some(l)) => l,
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "unknown status list"),
         Err(e) => return store_failure(e),
@@ -668,7 +680,7 @@ async fn list_credentials(
     if let Some(denied) = admin_denied(&issuer, &headers) {
         return denied;
     }
-    match issuer.store.credentials_of(&bsn) {
+    match issuer.store.credentials_of(&bsn).await {
         Ok(list) => no_store(Json(json!({"credentials": list}))),
         Err(e) => store_failure(e),
     }
@@ -850,7 +862,7 @@ async fn revoke(
     }
     // The back office revokes for a lost or stolen device (a change of data is a life
     // event, which revokes on its own and keeps renewal working).
-    match issuer.store.revoke_and_end_renewal(&id) {
+    match issuer.store.revoke_and_end_renewal(&id).await {
         Ok(record) => no_store(Json(json!({"id": record.id, "revoked": true}))),
         Err(crate::store::StoreError::UnknownCredential) => {
             error(StatusCode::NOT_FOUND, "not_found", "unknown credential")

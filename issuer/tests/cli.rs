@@ -28,6 +28,11 @@ fn wrong_options_are_named_and_nothing_starts() {
         (&["serve", "--port", "1"][..], "--port"),
         (&["trust-list", "--issuers", "x.json"][..], "--anchor-key"),
         (&["bake"][..], "bake"),
+        // Not PostgreSQL: refused, never silently the embedded store instead.
+        (
+            &["serve", "--database-url", "sled:///var/lib/x"][..],
+            "--database-url",
+        ),
     ] {
         let (code, _, stderr) = issuer(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -37,9 +42,23 @@ fn wrong_options_are_named_and_nothing_starts() {
 
 #[test]
 fn help_lists_the_options_and_their_environment() {
-    let (code, stdout, _) = issuer(&["serve", "--help"]);
-    assert_eq!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_regie-issuer"))
+        .args(["serve", "--help"])
+        .env(
+            "REGIE_ISSUER_DATABASE_URL",
+            "postgres://regie:geheim@db/regie",
+        )
+        .output()
+        .unwrap();
+    let (code, stdout) = (out.status.code(), String::from_utf8_lossy(&out.stdout));
+    assert_eq!(code, Some(0));
+    assert!(
+        !stdout.contains("geheim"),
+        "the database URL's password is never shown"
+    );
     for option in [
+        "--database-url",
+        "REGIE_ISSUER_DATABASE_URL",
         "--listen",
         "REGIE_ISSUER_LISTEN",
         "--public-url",

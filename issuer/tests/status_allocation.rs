@@ -1,6 +1,7 @@
 //! Status list positions are handed out densely and durably: across restarts and `kill -9`
 //! of the real `regie-issuer serve`, none twice and none beyond the list, and when a list is
-//! full the next one (`/status/2`) begins and is served and revocable like the first.
+//! full the next one (`/status/2`) begins and is served and revocable like the first. (The
+//! store-level promises, on both stores, are in `store_contract.rs`.)
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -21,68 +22,6 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-#[test]
-fn positions_are_dense_and_unique_across_reopens_and_lists_roll_over() {
-    let dir = temp_dir("reopen");
-    let mut seen = Vec::new();
-    for _ in 0..4 {
-        // Each reopen is a restart: sled's own id generator would jump by millions here.
-        let store = Store::open_with_list_size(&dir.join("db"), 8).unwrap();
-        for slot in store.allocate_status_slots(3).unwrap() {
-            seen.push((slot.list, slot.idx));
-        }
-        seen.push({
-            let s = store.allocate_status_slot().unwrap();
-            (s.list, s.idx)
-        });
-    }
-    // 16 positions, 7 usable per list of 8 (index 0 is the canary): lists 1, 2 and 3.
-    let expected: Vec<(u64, u64)> = (0..16u64).map(|p| (p / 7 + 1, p % 7 + 1)).collect();
-    assert_eq!(seen, expected);
-    let store = Store::open_with_list_size(&dir.join("db"), 8).unwrap();
-    assert_eq!(store.current_list().unwrap(), 3);
-    assert!(store.status_list("3").unwrap().is_some());
-    assert!(
-        store.status_list("4").unwrap().is_none(),
-        "no list before its time"
-    );
-    assert!(
-        store.status_list("03").unwrap().is_none(),
-        "one id per list"
-    );
-    assert!(store.status_list("0").unwrap().is_none());
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn concurrent_allocations_never_share_a_position() {
-    let dir = temp_dir("threads");
-    let store = Store::open(&dir.join("db")).unwrap();
-    let handles: Vec<_> = (0..8)
-        .map(|_| {
-            let store = store.clone();
-            std::thread::spawn(move || {
-                (0..50)
-                    .flat_map(|_| store.allocate_status_slots(2).unwrap())
-                    .map(|s| (s.list, s.idx))
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    let all: Vec<(u64, u64)> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let unique: HashSet<_> = all.iter().copied().collect();
-    assert_eq!(all.len(), 800);
-    assert_eq!(unique.len(), 800, "a position was handed out twice");
-    assert!(all
-        .iter()
-        .all(|&(list, idx)| list == 1 && (1..=800).contains(&idx)));
-    drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The real service binary on a free port with `dir` as its data directory.

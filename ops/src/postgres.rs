@@ -36,13 +36,25 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// For a command line's `--database-url`: only PostgreSQL URLs, so that a typo does not fall
+/// back to the embedded store.
+pub fn parse_database_url(url: &str) -> Result<String, String> {
+    if is_postgres_url(url) {
+        Ok(url.to_owned())
+    } else {
+        Err("expected a postgres:// URL".into())
+    }
+}
+
 /// Connects to `url` with up to `max_connections`, and applies `schema`'s steps that the
-/// database does not have yet. A database whose applied steps differ from `schema` (a step
-/// changed after release) is refused rather than guessed at.
+/// database does not have yet, recording them in the table `history` (one per service, so
+/// the issuer and the verifier may share a database). A database whose applied steps
+/// differ from `schema` (a step changed after release) is refused rather than guessed at.
 pub async fn connect(
     url: &str,
     max_connections: u32,
     schema: &[SchemaStep],
+    history: &'static str,
 ) -> Result<PgPool, PgError> {
     let options: PgConnectOptions = url
         .parse()
@@ -65,10 +77,9 @@ pub async fn connect(
             )
         })
         .collect();
-    Migrator::with_migrations(migrations)
-        .run(&pool)
-        .await
-        .map_err(PgError::Migrate)?;
+    let mut migrator = Migrator::with_migrations(migrations);
+    migrator.dangerous_set_table_name(history);
+    migrator.run(&pool).await.map_err(PgError::Migrate)?;
     Ok(pool)
 }
 
@@ -93,4 +104,9 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
             | sqlx::Error::WorkerCrashed
             | sqlx::Error::Tls(_)
     )
+}
+
+/// Seconds as PostgreSQL's `bigint`; times past its range are clamped, not wrapped.
+pub fn seconds(t: u64) -> i64 {
+    i64::try_from(t).unwrap_or(i64::MAX)
 }

@@ -87,7 +87,7 @@ struct ServeArgs {
         env = "REGIE_VERIFIER_DATABASE_URL",
         // It may hold a password: --help never prints its value.
         hide_env_values = true,
-        value_parser = database_url
+        value_parser = regie_ops::postgres::parse_database_url
     )]
     database_url: Option<String>,
     /// One directory per party (party.json with its API key, request-key.jwk,
@@ -124,15 +124,6 @@ struct ServeArgs {
         default_value_t = 24
     )]
     keep_results_hours: u64,
-}
-
-/// Only PostgreSQL URLs: a typo must not fall back to the embedded store.
-fn database_url(url: &str) -> Result<String, String> {
-    if regie_ops::postgres::is_postgres_url(url) {
-        Ok(url.to_owned())
-    } else {
-        Err("expected a postgres:// URL".into())
-    }
 }
 
 fn read(path: &Path) -> Result<String, String> {

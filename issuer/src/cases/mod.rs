@@ -70,9 +70,6 @@ pub struct Cases {
     pub store: CaseStore,
     pub verifier: VerifierClient,
     issuer: Arc<Issuer>,
-    /// One change of a case at a time: a consent arriving by session and by upload at
-    /// once must not both be counted.
-    lock: tokio::sync::Mutex<()>,
 }
 
 fn new_case_ref(prefix: &str) -> String {
@@ -95,10 +92,9 @@ fn person_ref(bsn: &Bsn, name: &crate::person::Name) -> PersonRef {
 impl Cases {
     pub fn new(issuer: Arc<Issuer>, verifier: VerifierClient) -> Result<Cases, StoreError> {
         Ok(Cases {
-            store: CaseStore::open(&issuer.store)?,
+            store: CaseStore::open(&issuer.store),
             verifier,
             issuer,
-            lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -121,7 +117,7 @@ impl Cases {
                 completed_at: None,
                 sessions: Vec::new(),
             };
-            if self.store.insert(&case)? {
+            if self.store.insert(&case).await? {
                 tracing::debug!(kind = case.kind.code(), "case opened");
                 regie_ops::metrics().event("case_opened", &[("kind", case.kind.code())], 1);
                 return Ok(case);
@@ -188,9 +184,9 @@ impl Cases {
         let mut case = self.insert_new("VH", kind).await?;
         let adults = self.adults_at(&residence).await?;
         if adults.is_empty() {
-            let _guard = self.lock.lock().await;
+            let _guard = self.store.lock(&case.case_ref).await?;
             self.complete_if_satisfied(&mut case, true).await?;
-            self.store.update(&case)?;
+            self.store.update(&case).await?;
         }
         Ok(case)
     }
@@ -278,7 +274,7 @@ impl Cases {
         document: TravelDocument,
     ) -> Result<Option<Case>, CaseError> {
         let now = self.now();
-        Ok(self.store.about(child.as_str())?.into_iter().find(|c| {
+        Ok(self.store.about(child.as_str()).await?.into_iter().find(|c| {
             c.state(now) == CaseState::Waiting
                 && matches!(&c.kind, CaseKind::TravelDocument { document: d, .. } if d == document.id())
         }))
@@ -286,8 +282,8 @@ impl Cases {
 
     /// The clerk records which custodian came to the desk with the child.
     pub async fn record_at_desk(&self, case_ref: &str, bsn: &Bsn) -> Result<Case, CaseError> {
-        let _guard = self.lock.lock().await;
-        let mut case = self.store.get(case_ref)?.ok_or(CaseError::NotFound)?;
+        let _guard = self.store.lock(case_ref).await?;
+        let mut case = self.store.get(case_ref).await?.ok_or(CaseError::NotFound)?;
         rules::open(&case, self.now())?;
         let CaseKind::TravelDocument {
             custodians,
@@ -305,7 +301,7 @@ impl Cases {
         }
         *at_desk = Some(bsn.as_str().to_owned());
         self.complete_if_satisfied(&mut case, false).await?;
-        self.store.update(&case)?;
+        self.store.update(&case).await?;
         Ok(case)
     }
 
@@ -331,8 +327,8 @@ impl Cases {
     /// A verifier session that asks for this case's consent: the current one while it has
     /// time left, otherwise a fresh one.
     pub async fn session_for(&self, case_ref: &str) -> Result<CaseSession, CaseError> {
-        let _guard = self.lock.lock().await;
-        let mut case = self.store.get(case_ref)?.ok_or(CaseError::NotFound)?;
+        let _guard = self.store.lock(case_ref).await?;
+        let mut case = self.store.get(case_ref).await?.ok_or(CaseError::NotFound)?;
         let now = self.now();
         rules::open(&case, now)?;
         if let Some(current) = case
@@ -357,14 +353,14 @@ impl Cases {
             settled: false,
         };
         case.sessions.push(session.clone());
-        self.store.update(&case)?;
+        self.store.update(&case).await?;
         Ok(session)
     }
 
     /// The case with the outcome of its verifier sessions taken in.
     pub async fn refresh(&self, case_ref: &str) -> Result<Case, CaseError> {
-        let _guard = self.lock.lock().await;
-        let mut case = self.store.get(case_ref)?.ok_or(CaseError::NotFound)?;
+        let _guard = self.store.lock(case_ref).await?;
+        let mut case = self.store.get(case_ref).await?.ok_or(CaseError::NotFound)?;
         let mut changed = false;
         for i in 0..case.sessions.len() {
             if case.sessions[i].settled {
@@ -404,7 +400,7 @@ impl Cases {
         }
         changed |= self.complete_if_satisfied(&mut case, false).await?;
         if changed {
-            self.store.update(&case)?;
+            self.store.update(&case).await?;
         }
         Ok(case)
     }
@@ -412,11 +408,11 @@ impl Cases {
     /// A statement file handed in at the desk (or by API): accepted on the same terms as a
     /// consent by session.
     pub async fn submit_statement(&self, case_ref: &str, file: Value) -> Result<Case, CaseError> {
-        let _guard = self.lock.lock().await;
-        let mut case = self.store.get(case_ref)?.ok_or(CaseError::NotFound)?;
+        let _guard = self.store.lock(case_ref).await?;
+        let mut case = self.store.get(case_ref).await?.ok_or(CaseError::NotFound)?;
         self.consider(&mut case, file).await??;
         self.complete_if_satisfied(&mut case, false).await?;
-        self.store.update(&case)?;
+        self.store.update(&case).await?;
         Ok(case)
     }
 
@@ -518,7 +514,7 @@ impl Cases {
     /// Takes in every open session's outcome; run in the background so that a consent
     /// counts even when nobody has a case page open.
     pub async fn follow_open_sessions(&self) {
-        let Ok(refs) = self.store.with_open_sessions() else {
+        let Ok(refs) = self.store.with_open_sessions().await else {
             return;
         };
         for case_ref in refs {

@@ -235,12 +235,13 @@ pub struct OwnCases {
 
 /// The citizen's own move cases, newest first (at most ten), each with its state; `None`
 /// when there are none.
-pub fn own_cases(portal: &SharedPortal, bsn: &str, lang: Lang) -> Option<OwnCases> {
+pub async fn own_cases(portal: &SharedPortal, bsn: &str, lang: Lang) -> Option<OwnCases> {
     let cases = portal.cases.as_ref()?;
     let now = portal.issuer.clock.now();
     let cases: Vec<OwnCase> = cases
         .store
         .about(bsn)
+        .await
         .unwrap_or_default()
         .iter()
         .filter_map(|c| match &c.kind {

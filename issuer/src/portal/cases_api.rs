@@ -54,8 +54,8 @@ pub async fn list(
         return case_error(CaseError::NotFound);
     };
     let found = match q.bsn.as_deref() {
-        Some(bsn) => cases.store.about(bsn),
-        None => cases.store.all(),
+        Some(bsn) => cases.store.about(bsn).await,
+        None => cases.store.all().await,
     };
     let now = portal.issuer.clock.now();
     match found {

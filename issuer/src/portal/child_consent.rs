@@ -96,7 +96,7 @@ pub async fn submit(
     Form(f): Form<ChildForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    let Some(login) = login_of(&portal, &headers) else {
+    let Some(login) = login_of(&portal, &headers).await else {
         return to_login(lang);
     };
     let Some(cases) = portal.cases.as_ref() else {
@@ -163,7 +163,7 @@ async fn custodians_case(
     headers: &HeaderMap,
     case_ref: &str,
 ) -> Option<Case> {
-    let login = login_of(portal, headers)?;
+    let login = login_of(portal, headers).await?;
     let case = portal.cases.as_ref()?.refresh(case_ref).await.ok()?;
     is_custodian(&case, &login.bsn).then_some(case)
 }
@@ -176,7 +176,7 @@ pub async fn case_page(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let Some(login) = login_of(&portal, &headers) else {
+    let Some(login) = login_of(&portal, &headers).await else {
         return to_login(lang);
     };
     let Some(case) = custodians_case(&portal, &headers, &case_ref).await else {
@@ -239,7 +239,7 @@ pub async fn case_status(
     Query(q): Query<PollQuery>,
 ) -> Response {
     let lang = Lang::from_code(q.lang.as_deref());
-    let login = login_of(&portal, &headers);
+    let login = login_of(&portal, &headers).await;
     match (custodians_case(&portal, &headers, &case_ref).await, login) {
         (Some(case), Some(login)) => {
             let shows_request = !has_answered(&case, &login.bsn);

@@ -138,6 +138,7 @@ pub async fn overview(
             .issuer
             .store
             .credentials_of(bsn.as_str())
+            .await
             .unwrap_or_default(),
         lang,
     )
@@ -153,6 +154,7 @@ pub async fn overview(
     let corrections = portal
         .store
         .corrections(Some(bsn.as_str()))
+        .await
         .unwrap_or_default()
         .into_iter()
         .map(|c| CorrectionLine {
@@ -198,7 +200,7 @@ pub async fn overview(
         ],
         issued,
         has_custody: !person.custody.is_empty(),
-        cases: own_cases(&portal, bsn.as_str(), lang),
+        cases: own_cases(&portal, bsn.as_str(), lang).await,
         corrections,
     };
     portal_page(lang, lang.t("Mijn gegevens", "My data"), "/mijn", &page)
@@ -217,7 +219,7 @@ pub async fn request_credential(
     Form(form): Form<KindForm>,
 ) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers) {
+    let bsn = match logged_in(&portal, &headers).await {
         Ok((_, bsn)) => bsn,
         Err(e) => return e.response(lang),
     };
@@ -248,13 +250,13 @@ pub async fn request_credential(
 }
 
 /// Where an offer stands, for its page and the live update.
-fn offer_state(
+async fn offer_state(
     portal: &SharedPortal,
     headers: &HeaderMap,
     id: &str,
 ) -> Option<(crate::store::OfferRecord, &'static str)> {
-    let login = login_of(portal, headers)?;
-    let offer = portal.issuer.store.offer(id).ok().flatten()?;
+    let login = login_of(portal, headers).await?;
+    let offer = portal.issuer.store.offer(id).await.ok().flatten()?;
     if offer.bsn != login.bsn {
         return None;
     }
@@ -284,7 +286,7 @@ pub async fn offer_status(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    match offer_state(&portal, &headers, &id) {
+    match offer_state(&portal, &headers, &id).await {
         Some((_, state)) => crate::service::no_store(Json(
             json!({"status": state, "status_text": state_text(state, lang)}),
         )),
@@ -300,10 +302,10 @@ pub async fn offer_page(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    if login_of(&portal, &headers).is_none() {
+    if login_of(&portal, &headers).await.is_none() {
         return to_login(lang);
     }
-    let Some((offer, state)) = offer_state(&portal, &headers, &id) else {
+    let Some((offer, state)) = offer_state(&portal, &headers, &id).await else {
         return problem(
             lang,
             StatusCode::NOT_FOUND,
@@ -403,13 +405,14 @@ pub async fn revoke(
     Form(form): Form<RevokeForm>,
 ) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
-    let Some(login) = login_of(&portal, &headers) else {
+    let Some(login) = login_of(&portal, &headers).await else {
         return to_login(lang);
     };
     let records = portal
         .issuer
         .store
         .credentials_of(&login.bsn)
+        .await
         .unwrap_or_default();
     let targets: Vec<&CredentialRecord> = records
         .iter()
@@ -425,7 +428,13 @@ pub async fn revoke(
     }
     for r in targets.iter().filter(|r| !r.revoked) {
         // The citizen revokes for a lost phone: that wallet's renewals end too.
-        if portal.issuer.store.revoke_and_end_renewal(&r.id).is_err() {
+        if portal
+            .issuer
+            .store
+            .revoke_and_end_renewal(&r.id)
+            .await
+            .is_err()
+        {
             return problem(
                 lang,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -444,7 +453,7 @@ pub async fn extract(
     Form(form): Form<KindForm>,
 ) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers) {
+    let bsn = match logged_in(&portal, &headers).await {
         Ok((_, bsn)) => bsn,
         Err(e) => return e.response(lang),
     };

@@ -22,13 +22,15 @@ const COOKIE: &str = "regie_balie";
 const CLERK_TTL: u64 = 8 * 3600;
 
 /// Whether the request comes from a logged-in clerk.
-pub fn is_clerk(portal: &SharedPortal, headers: &HeaderMap) -> bool {
-    cookie_named(headers, COOKIE).is_some_and(|c| {
-        portal
-            .store
-            .is_clerk(&c, portal.issuer.clock.now())
-            .unwrap_or(false)
-    })
+pub async fn is_clerk(portal: &SharedPortal, headers: &HeaderMap) -> bool {
+    let Some(cookie) = cookie_named(headers, COOKIE) else {
+        return false;
+    };
+    portal
+        .store
+        .is_clerk(&cookie, portal.issuer.clock.now())
+        .await
+        .unwrap_or(false)
 }
 
 fn title(lang: Lang) -> &'static str {
@@ -71,6 +73,7 @@ pub async fn login(State(portal): State<SharedPortal>, Form(f): Form<LoginForm>)
     if portal
         .store
         .put_clerk(&cookie, portal.issuer.clock.now() + CLERK_TTL)
+        .await
         .is_err()
     {
         return login_page(lang, StatusCode::INTERNAL_SERVER_ERROR, None);
@@ -138,7 +141,7 @@ pub async fn desk(
     Query(q): Query<DeskQuery>,
 ) -> Response {
     let lang = Lang::from_code(q.lang.as_deref());
-    if !is_clerk(&portal, &headers) {
+    if !is_clerk(&portal, &headers).await {
         return login_page(lang, StatusCode::OK, None);
     }
     let Some(cases) = portal.cases.as_ref() else {
@@ -146,13 +149,14 @@ pub async fn desk(
     };
     let search = q.zoek.as_deref().map(str::trim).unwrap_or("");
     let found = if search.is_empty() {
-        cases.store.all()
+        cases.store.all().await
     } else if let Ok(bsn) = Bsn::parse(search) {
-        cases.store.about(bsn.as_str())
+        cases.store.about(bsn.as_str()).await
     } else {
         cases
             .store
             .get(&search.to_ascii_uppercase())
+            .await
             .map(|c| c.into_iter().collect())
     };
     let found = match found {
@@ -187,7 +191,7 @@ pub async fn start(
     Form(f): Form<NewCaseForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    if !is_clerk(&portal, &headers) {
+    if !is_clerk(&portal, &headers).await {
         return login_page(lang, StatusCode::UNAUTHORIZED, None);
     }
     let Some(cases) = portal.cases.as_ref() else {

@@ -29,7 +29,7 @@ async fn clerk_case(
     headers: &HeaderMap,
     case_ref: &str,
 ) -> Result<Case, Option<CaseError>> {
-    if !is_clerk(portal, headers) {
+    if !is_clerk(portal, headers).await {
         return Err(None);
     }
     let cases = portal.cases.as_ref().ok_or(Some(CaseError::NotFound))?;
@@ -220,7 +220,7 @@ pub async fn at_desk(
     Form(f): Form<DeskForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    if !is_clerk(&portal, &headers) {
+    if !is_clerk(&portal, &headers).await {
         return to_desk(lang);
     }
     let Some(cases) = portal.cases.as_ref() else {
@@ -245,7 +245,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Response {
     // The login is checked before the upload is read: a stranger's file is never taken in.
-    if !is_clerk(&portal, &headers) {
+    if !is_clerk(&portal, &headers).await {
         return to_desk(Lang::Nl);
     }
     let mut lang = Lang::Nl;

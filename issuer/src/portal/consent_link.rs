@@ -25,7 +25,11 @@ async fn case_of_token(portal: &SharedPortal, token: &str) -> Result<Case, CaseE
     {
         return Err(CaseError::NotFound);
     }
-    let case = cases.store.by_token(token)?.ok_or(CaseError::NotFound)?;
+    let case = cases
+        .store
+        .by_token(token)
+        .await?
+        .ok_or(CaseError::NotFound)?;
     cases.refresh(&case.case_ref).await
 }
 

@@ -72,7 +72,7 @@ pub async fn form(
     q: Query<LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    if login_of(&portal, &headers).is_none() {
+    if login_of(&portal, &headers).await.is_none() {
         return to_login(lang);
     }
     portal_page(
@@ -97,7 +97,7 @@ pub async fn submit(
     Form(f): Form<CorrectionForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    let Some(login) = login_of(&portal, &headers) else {
+    let Some(login) = login_of(&portal, &headers).await else {
         return to_login(lang);
     };
     let explanation = f.explanation.trim();
@@ -136,7 +136,7 @@ pub async fn submit(
         state: CorrectionState::Ontvangen,
         answer: None,
     };
-    if let Err(e) = portal.store.put_correction(&correction) {
+    if let Err(e) = portal.store.put_correction(&correction).await {
         return internal(e);
     }
     let sep = if lang.query().is_empty() { "?" } else { "&" };
@@ -152,7 +152,7 @@ pub async fn api_list(State(portal): State<SharedPortal>, headers: HeaderMap) ->
     if let Some(denied) = admin_denied(&portal.issuer, &headers) {
         return denied;
     }
-    match portal.store.corrections(None) {
+    match portal.store.corrections(None).await {
         Ok(list) => no_store(Json(json!({ "corrections": list }))),
         Err(e) => internal(e),
     }
@@ -188,7 +188,7 @@ pub async fn api_update(
     {
         return invalid_request("answer too long");
     }
-    let mut correction = match portal.store.correction(&id) {
+    let mut correction = match portal.store.correction(&id).await {
         Ok(Some(c)) => c,
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "unknown correction"),
         Err(e) => return internal(e),
@@ -197,7 +197,7 @@ pub async fn api_update(
     if body.answer.is_some() {
         correction.answer = body.answer;
     }
-    match portal.store.put_correction(&correction) {
+    match portal.store.put_correction(&correction).await {
         Ok(()) => no_store(Json(correction)),
         Err(e) => internal(e),
     }

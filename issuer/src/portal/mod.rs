@@ -47,7 +47,7 @@ pub fn router(
     cases: Option<Arc<crate::cases::Cases>>,
 ) -> Result<Router, crate::store::StoreError> {
     let portal = Arc::new(Portal {
-        store: PortalStore::open(&issuer.store)?,
+        store: PortalStore::open(&issuer.store),
         issuer,
         cases,
     });
@@ -103,11 +103,12 @@ pub fn router(
 }
 
 /// The logged-in citizen, from the cookie.
-pub(crate) fn login_of(portal: &Portal, headers: &HeaderMap) -> Option<Login> {
+pub(crate) async fn login_of(portal: &Portal, headers: &HeaderMap) -> Option<Login> {
     let cookie = cookie_value(headers)?;
     portal
         .store
         .login(&cookie, portal.issuer.clock.now())
+        .await
         .ok()
         .flatten()
 }
@@ -165,11 +166,13 @@ impl CitizenError {
 }
 
 /// The logged-in citizen's login and BSN.
-pub(crate) fn logged_in(
+pub(crate) async fn logged_in(
     portal: &Portal,
     headers: &HeaderMap,
 ) -> Result<(Login, Bsn), CitizenError> {
-    let login = login_of(portal, headers).ok_or(CitizenError::NotLoggedIn)?;
+    let login = login_of(portal, headers)
+        .await
+        .ok_or(CitizenError::NotLoggedIn)?;
     let bsn = Bsn::parse(&login.bsn).map_err(|_| CitizenError::NotLoggedIn)?;
     Ok((login, bsn))
 }
@@ -179,7 +182,7 @@ pub(crate) async fn logged_in_person(
     portal: &Portal,
     headers: &HeaderMap,
 ) -> Result<(Bsn, Person), CitizenError> {
-    let (_, bsn) = logged_in(portal, headers)?;
+    let (_, bsn) = logged_in(portal, headers).await?;
     match portal.issuer.persons.get(&bsn).await {
         Ok(Some(person)) => Ok((bsn, person)),
         _ => Err(CitizenError::Unavailable),
@@ -345,7 +348,7 @@ async fn login(State(portal): State<SharedPortal>, Form(form): Form<LoginForm>) 
         bsn: bsn.as_str().to_owned(),
         expires_at: portal.issuer.clock.now() + LOGIN_TTL,
     };
-    if portal.store.put_login(&cookie, &login).is_err() {
+    if portal.store.put_login(&cookie, &login).await.is_err() {
         return problem(
             lang,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -381,7 +384,7 @@ async fn logout(
     Form(form): Form<LangForm>,
 ) -> Response {
     if let Some(cookie) = cookie_value(&headers) {
-        let _ = portal.store.remove_login(&cookie);
+        let _ = portal.store.remove_login(&cookie).await;
     }
     let lang = Lang::from_code(form.lang.as_deref());
     (

@@ -66,7 +66,7 @@ pub async fn form(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    if login_of(&portal, &headers).is_none() {
+    if login_of(&portal, &headers).await.is_none() {
         return to_login(lang);
     }
     let date = today(portal.issuer.clock.now()).iso().unwrap_or_default();
@@ -86,7 +86,7 @@ pub async fn submit(
     Form(f): Form<MoveForm>,
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
-    let bsn = match logged_in(&portal, &headers) {
+    let bsn = match logged_in(&portal, &headers).await {
         Ok((_, bsn)) => bsn,
         Err(e) => return e.response(lang),
     };
@@ -172,7 +172,7 @@ fn choose_dwelling(lang: Lang, f: &MoveForm, found: &[NewAddress]) -> Response {
 
 /// The applicant's own move case, or `None`.
 async fn own_case(portal: &SharedPortal, headers: &HeaderMap, case_ref: &str) -> Option<Case> {
-    let login = login_of(portal, headers)?;
+    let login = login_of(portal, headers).await?;
     let cases = portal.cases.as_ref()?;
     let case = cases.refresh(case_ref).await.ok()?;
     match &case.kind {
@@ -197,7 +197,7 @@ pub async fn case_page(
     q: Query<regie_web::LangQuery>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    if login_of(&portal, &headers).is_none() {
+    if login_of(&portal, &headers).await.is_none() {
         return to_login(lang);
     }
     let Some(case) = own_case(&portal, &headers, &case_ref).await else {

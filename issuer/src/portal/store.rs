@@ -3,18 +3,13 @@
 use protocol::jose::{b64u_encode, sha256};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Store, StoreError};
+pub use crate::store::Login;
+use crate::store::{CorrectionRow, Store, StoreError};
 
 /// How long a portal login lasts.
 pub const LOGIN_TTL: u64 = 30 * 60;
 /// Longest explanation in a correction request.
 pub const MAX_EXPLANATION: usize = 1000;
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Login {
-    pub bsn: String,
-    pub expires_at: u64,
-}
 
 /// Where a correction request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,127 +54,89 @@ pub struct Correction {
     pub answer: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct PortalStore {
     store: Store,
-    logins: sled::Tree,
-    clerk_logins: sled::Tree,
-    corrections: sled::Tree,
-}
-
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(value).map_err(|_| StoreError::Corrupt)
-}
-
-fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt)
 }
 
 fn login_key(cookie: &str) -> String {
     b64u_encode(sha256(cookie.as_bytes()))
 }
 
+fn decode(json: &str) -> Result<Correction, StoreError> {
+    serde_json::from_str(json).map_err(|_| StoreError::Corrupt)
+}
+
 impl PortalStore {
-    pub fn open(store: &Store) -> Result<PortalStore, StoreError> {
-        Ok(PortalStore {
+    pub fn open(store: &Store) -> PortalStore {
+        PortalStore {
             store: store.clone(),
-            logins: store.tree("portal_logins")?,
-            clerk_logins: store.tree("clerk_logins")?,
-            corrections: store.tree("corrections")?,
-        })
+        }
     }
 
-    pub fn put_login(&self, cookie: &str, login: &Login) -> Result<(), StoreError> {
-        self.logins
-            .insert(login_key(cookie).as_bytes(), encode(login)?)?;
-        self.store.flush()
+    pub async fn put_login(&self, cookie: &str, login: &Login) -> Result<(), StoreError> {
+        self.store.put_login(&login_key(cookie), login).await
     }
 
     /// The login of `cookie` if it has not expired at `now`.
-    pub fn login(&self, cookie: &str, now: u64) -> Result<Option<Login>, StoreError> {
-        let Some(bytes) = self.logins.get(login_key(cookie).as_bytes())? else {
-            return Ok(None);
-        };
-        let login: Login = decode(&bytes)?;
-        Ok((login.expires_at > now).then_some(login))
+    pub async fn login(&self, cookie: &str, now: u64) -> Result<Option<Login>, StoreError> {
+        let login = self.store.login(&login_key(cookie)).await?;
+        Ok(login.filter(|login| login.expires_at > now))
     }
 
-    pub fn remove_login(&self, cookie: &str) -> Result<(), StoreError> {
-        self.logins.remove(login_key(cookie).as_bytes())?;
-        self.store.flush()
+    pub async fn remove_login(&self, cookie: &str) -> Result<(), StoreError> {
+        self.store.remove_login(&login_key(cookie)).await
     }
 
     /// A clerk logged in at the desk until `expires_at`.
-    pub fn put_clerk(&self, cookie: &str, expires_at: u64) -> Result<(), StoreError> {
-        self.clerk_logins
-            .insert(login_key(cookie).as_bytes(), &expires_at.to_be_bytes())?;
-        self.store.flush()
+    pub async fn put_clerk(&self, cookie: &str, expires_at: u64) -> Result<(), StoreError> {
+        self.store.put_clerk(&login_key(cookie), expires_at).await
     }
 
     /// Whether `cookie` is a clerk's login that has not expired at `now`.
-    pub fn is_clerk(&self, cookie: &str, now: u64) -> Result<bool, StoreError> {
-        let Some(bytes) = self.clerk_logins.get(login_key(cookie).as_bytes())? else {
-            return Ok(false);
-        };
-        let expires = <[u8; 8]>::try_from(bytes.as_ref())
-            .map(u64::from_be_bytes)
-            .map_err(|_| StoreError::Corrupt)?;
-        Ok(expires > now)
+    pub async fn is_clerk(&self, cookie: &str, now: u64) -> Result<bool, StoreError> {
+        let expiry = self.store.clerk_expiry(&login_key(cookie)).await?;
+        Ok(expiry.is_some_and(|expires| expires > now))
     }
 
     /// Removes the citizens' and clerks' logins that ended by `now`; returns how many. A
     /// browser that never logged out otherwise left its login on disk for good.
-    pub fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
-        let mut removed = 0;
-        for entry in self.logins.iter() {
-            let (key, bytes) = entry?;
-            if decode::<Login>(&bytes).is_ok_and(|login| login.expires_at <= now) {
-                self.logins.remove(&key)?;
-                removed += 1;
-            }
-        }
-        for entry in self.clerk_logins.iter() {
-            let (key, bytes) = entry?;
-            let ended = <[u8; 8]>::try_from(bytes.as_ref())
-                .is_ok_and(|expiry| u64::from_be_bytes(expiry) <= now);
-            if ended {
-                self.clerk_logins.remove(&key)?;
-                removed += 1;
-            }
-        }
-        if removed > 0 {
-            self.store.flush()?;
-        }
-        Ok(removed)
+    pub async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        self.store.purge_logins(now).await
     }
 
-    pub fn remove_clerk(&self, cookie: &str) -> Result<(), StoreError> {
-        self.clerk_logins.remove(login_key(cookie).as_bytes())?;
-        self.store.flush()
+    pub async fn remove_clerk(&self, cookie: &str) -> Result<(), StoreError> {
+        self.store.remove_clerk(&login_key(cookie)).await
     }
 
-    pub fn put_correction(&self, correction: &Correction) -> Result<(), StoreError> {
-        self.corrections
-            .insert(correction.id.as_bytes(), encode(correction)?)?;
-        self.store.flush()
+    pub async fn put_correction(&self, correction: &Correction) -> Result<(), StoreError> {
+        let json = serde_json::to_string(correction).map_err(|_| StoreError::Corrupt)?;
+        let row = CorrectionRow {
+            id: &correction.id,
+            bsn: &correction.bsn,
+            created_at: correction.created_at,
+            json: &json,
+        };
+        self.store.put_correction(&row).await
     }
 
-    pub fn correction(&self, id: &str) -> Result<Option<Correction>, StoreError> {
-        self.corrections
-            .get(id.as_bytes())?
-            .map(|b| decode(&b))
+    pub async fn correction(&self, id: &str) -> Result<Option<Correction>, StoreError> {
+        self.store
+            .correction(id)
+            .await?
+            .map(|json| decode(&json))
             .transpose()
     }
 
     /// All correction requests, or those of `bsn`, oldest first.
-    pub fn corrections(&self, bsn: Option<&str>) -> Result<Vec<Correction>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.corrections.iter() {
-            let (_, v) = item?;
-            let c: Correction = decode(&v)?;
-            if bsn.is_none_or(|b| b == c.bsn) {
-                out.push(c);
-            }
-        }
+    pub async fn corrections(&self, bsn: Option<&str>) -> Result<Vec<Correction>, StoreError> {
+        let mut out = self
+            .store
+            .corrections(bsn)
+            .await?
+            .iter()
+            .map(|json| decode(json))
+            .collect::<Result<Vec<_>, _>>()?;
         out.sort_by_key(|c| c.created_at);
         Ok(out)
     }

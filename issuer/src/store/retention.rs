@@ -6,7 +6,9 @@
 //! anyone could fill the disk by asking for nonces.
 use serde::de::DeserializeOwned;
 
-use super::{decode, OfferRecord, RefreshRecord, Store, StoreError, TokenRecord};
+use super::records::{OfferRecord, RefreshRecord, TokenRecord};
+use super::sled_store::{be_u64, SledStore};
+use super::{decode, StoreError};
 
 /// How long an offer stays after it expired: its page can still tell the citizen that it
 /// was collected or has expired, rather than that it never existed.
@@ -57,10 +59,10 @@ fn purge_tree<T: DeserializeOwned + Expiring>(
     Ok(removed)
 }
 
-impl Store {
+impl SledStore {
     /// Removes offers (an hour after they expired), the codes of removed offers, and
     /// tokens and nonces that expired by `now`; returns how many records went.
-    pub fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+    pub(super) fn purge_expired_now(&self, now: u64) -> Result<u64, StoreError> {
         let mut removed = purge_tree::<OfferRecord>(&self.offers, now)?;
         for entry in self.codes.iter() {
             let (code, offer_id) = entry?;
@@ -73,15 +75,14 @@ impl Store {
         removed += purge_tree::<RefreshRecord>(&self.refresh_tokens, now)?;
         for entry in self.nonces.iter() {
             let (nonce, expiry) = entry?;
-            let ended = <[u8; 8]>::try_from(expiry.as_ref())
-                .is_ok_and(|bytes| now >= u64::from_be_bytes(bytes));
+            let ended = be_u64(&expiry).is_some_and(|expiry| now >= expiry);
             if ended {
                 self.nonces.remove(&nonce)?;
                 removed += 1;
             }
         }
         if removed > 0 {
-            self.db.flush()?;
+            self.flush_db()?;
         }
         Ok(removed)
     }

@@ -23,10 +23,13 @@ impl Clock for TestClock {
 }
 
 pub struct Server {
+    /// Where this instance listens.
     pub base: String,
+    /// The issuer identifier: `base`, or the one URL that several instances share.
+    pub public_url: String,
     pub http: reqwest::Client,
     pub clock: Arc<TestClock>,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 struct TempDir(std::path::PathBuf);
@@ -38,19 +41,58 @@ impl Drop for TempDir {
 }
 
 pub async fn start() -> Server {
+    let dir = temp_dir("vci");
+    let store = Store::open(&dir.0.join("db")).unwrap();
+    start_on(store, Arc::new(TestClock(AtomicU64::new(START))), Some(dir)).await
+}
+
+/// `n` issuer instances on one fresh PostgreSQL database, each on its own port, with one
+/// clock and one signing key: one service behind a load balancer.
+pub async fn start_instances_on_postgres(n: usize) -> Vec<Server> {
+    let url = regie_ops::test_database::fresh().await;
+    let clock = Arc::new(TestClock(AtomicU64::new(START)));
+    let key = SigningKey::generate().with_kid("test-issuer");
+    let mut servers = Vec::new();
+    for _ in 0..n {
+        let store = Store::connect(&url).await.unwrap();
+        let public = Some(SHARED_PUBLIC_URL.to_owned());
+        servers.push(start_with(store, clock.clone(), key.clone(), public).await);
+    }
+    servers
+}
+
+/// The public URL of instances behind one load balancer.
+pub const SHARED_PUBLIC_URL: &str = "https://gemeente.test";
+
+fn temp_dir(name: &str) -> TempDir {
     static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "regie-vci-{}-{}",
+    TempDir(std::env::temp_dir().join(format!(
+        "regie-{name}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)
-    ));
+    )))
+}
+
+async fn start_on(store: Store, clock: Arc<TestClock>, dir: Option<TempDir>) -> Server {
+    let key = SigningKey::generate().with_kid("test-issuer");
+    let mut server = start_with(store, clock, key, None).await;
+    server._dir = dir;
+    server
+}
+
+async fn start_with(
+    store: Store,
+    clock: Arc<TestClock>,
+    key: SigningKey,
+    public_url: Option<String>,
+) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = Arc::new(TestClock(AtomicU64::new(START)));
+    let public_url = public_url.unwrap_or_else(|| base.clone());
     let issuer = Arc::new(Issuer {
-        public_url: base.clone(),
-        key: SigningKey::generate().with_kid("test-issuer"),
-        store: Store::open(&dir.join("db")).unwrap(),
+        public_url: public_url.clone(),
+        key,
+        store,
         persons: Arc::new(FixtureSource::embedded().unwrap()),
         admin_token: ADMIN.into(),
         batch_size: 3,
@@ -60,13 +102,73 @@ pub async fn start() -> Server {
     tokio::spawn(async move { axum::serve(listener, router(issuer)).await.unwrap() });
     Server {
         base,
+        public_url,
         http: reqwest::Client::new(),
         clock,
-        _dir: TempDir(dir),
+        _dir: None,
+    }
+}
+
+/// A store to run a test on: the embedded one in a fresh directory, or PostgreSQL in a
+/// fresh database. [`TestStore::open`] opens it again, as a restarted instance would (an
+/// embedded store must be closed first; PostgreSQL may be open in several at once).
+pub struct TestStore {
+    pub name: &'static str,
+    dir: TempDir,
+    url: Option<String>,
+}
+
+impl TestStore {
+    /// The embedded store and PostgreSQL.
+    pub async fn both() -> [TestStore; 2] {
+        [
+            TestStore {
+                name: "sled",
+                dir: temp_dir("store"),
+                url: None,
+            },
+            TestStore {
+                name: "postgres",
+                dir: temp_dir("store"),
+                url: Some(regie_ops::test_database::fresh().await),
+            },
+        ]
+    }
+
+    pub async fn open(&self) -> Store {
+        self.open_with_list_size(regie_issuer::store::STATUS_LIST_SIZE)
+            .await
+    }
+
+    pub async fn open_with_list_size(&self, list_size: u64) -> Store {
+        match &self.url {
+            Some(url) => Store::connect_with_list_size(url, list_size).await.unwrap(),
+            None => Store::open_with_list_size(&self.dir.0.join("db"), list_size).unwrap(),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.is_some()
     }
 }
 
 impl Server {
+    /// An issuer started elsewhere (a process), listening at `base`, known as `public_url`.
+    /// Its clock is the system's.
+    pub fn remote(base: &str, public_url: &str) -> Server {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        Server {
+            base: base.to_owned(),
+            public_url: public_url.to_owned(),
+            http: reqwest::Client::new(),
+            clock: Arc::new(TestClock(AtomicU64::new(now))),
+            _dir: None,
+        }
+    }
+
     pub async fn offer(&self, bsn: &str, kind: &str, tx_code: bool) -> Value {
         let r = self
             .http
@@ -159,7 +261,7 @@ pub fn code_of(offer: &Value) -> String {
 
 pub fn proofs(s: &Server, keys: &[SigningKey], nonce: &str) -> Vec<String> {
     keys.iter()
-        .map(|k| create_proof(k, &s.base, nonce, s.clock.now()).unwrap())
+        .map(|k| create_proof(k, &s.public_url, nonce, s.clock.now()).unwrap())
         .collect()
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use sqlx::{PgPool, Row};
 
 use super::{Session, SessionError, SessionStatus, SessionStore};
-use regie_ops::postgres::SchemaStep;
+use regie_ops::postgres::{seconds, SchemaStep};
 
 /// The verifier's schema, step by step. A released step is never changed: a new one is added.
 const SCHEMA: &[SchemaStep] = &[SchemaStep {
@@ -39,9 +39,10 @@ impl PgSessions {
     /// Connects to `url` and brings the schema up to date (several instances starting at
     /// once migrate it once).
     pub async fn connect(url: &str) -> Result<PgSessions, SessionError> {
-        let pool = regie_ops::postgres::connect(url, MAX_CONNECTIONS, SCHEMA)
-            .await
-            .map_err(SessionError::Connect)?;
+        let pool =
+            regie_ops::postgres::connect(url, MAX_CONNECTIONS, SCHEMA, "verifier_schema_history")
+                .await
+                .map_err(SessionError::Connect)?;
         Ok(PgSessions { pool })
     }
 }
@@ -52,11 +53,6 @@ fn to_text(session: &Session) -> Result<String, SessionError> {
 
 fn from_text(text: &str) -> Result<Session, SessionError> {
     serde_json::from_str(text).map_err(|_| SessionError::Damaged)
-}
-
-/// Seconds as PostgreSQL's `bigint`; times past its range are clamped, not wrapped.
-fn seconds(t: u64) -> i64 {
-    i64::try_from(t).unwrap_or(i64::MAX)
 }
 
 #[async_trait::async_trait]
