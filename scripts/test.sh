@@ -23,9 +23,9 @@ rm -rf "$REGIE_TEST_LOG_DIR"
 mkdir -p "$REGIE_TEST_LOG_DIR"
 # poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests;
 # the Tauri packages: the app and its window tests under Xvfb; nginx: the example site's rate
-# limits run in front of the services; postgresql: the services'
-# stores are tested on PostgreSQL as well as on sled.
-ensure_apt pkg-config poppler-utils chromium postgresql nginx "${TAURI_APT[@]}"
+# limits and TLS run in front of the services (openssl makes its test certificate);
+# postgresql: the services' stores are tested on PostgreSQL as well as on sled.
+ensure_apt pkg-config poppler-utils chromium postgresql nginx openssl "${TAURI_APT[@]}"
 ensure_cargo_tool cargo-nextest cargo-nextest
 ensure_cargo_tool tauri-driver tauri-driver
 # Without its default features (the advisory database fetch) cargo-deny builds in about a

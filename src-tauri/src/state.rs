@@ -20,12 +20,18 @@ pub struct AppState {
 
 impl AppState {
     /// Opens the wallet in `data_dir`; trust from `REGIE_WALLET_TRUST_ANCHOR` and
-    /// `REGIE_WALLET_TRUST_LIST` (files) or the built-in demo trust list, as the CLI does.
+    /// `REGIE_WALLET_TRUST_LIST` (files) or the built-in demo trust list, and an extra CA
+    /// from `REGIE_WALLET_CA_CERT`, as the CLI does.
     pub fn open(data_dir: PathBuf, opened_with: Option<Scanned>) -> Result<AppState, AppError> {
         let anchor = std::env::var_os("REGIE_WALLET_TRUST_ANCHOR").map(PathBuf::from);
         let list = std::env::var_os("REGIE_WALLET_TRUST_LIST").map(PathBuf::from);
         let trust = TrustConfig::from_files(anchor.as_deref(), list.as_deref())?;
-        let wallet = Wallet::open(WalletConfig::new(data_dir, trust))?;
+        let mut config = WalletConfig::new(data_dir, trust);
+        // An extra CA for HTTPS only when told, as the CLI's --ca-cert.
+        config.extra_ca_pem = std::env::var_os("REGIE_WALLET_CA_CERT")
+            .map(|path| wallet_core::read_ca_file(std::path::Path::new(&path)))
+            .transpose()?;
+        let wallet = Wallet::open(config)?;
         Ok(AppState {
             wallet,
             unlocked: Mutex::new(None),

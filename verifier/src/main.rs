@@ -90,6 +90,10 @@ struct ServeArgs {
         value_parser = regie_ops::postgres::parse_database_url
     )]
     database_url: Option<String>,
+    /// Also trust the CA certificates in this PEM file for the issuers' HTTPS (their status
+    /// lists), e.g. an organisation's own CA; certificates are always checked.
+    #[arg(long, value_name = "FILE", env = "REGIE_VERIFIER_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// One directory per party (party.json with its API key, request-key.jwk,
     /// attestation.jwt).
     #[arg(
@@ -124,6 +128,15 @@ struct ServeArgs {
         default_value_t = 24
     )]
     keep_results_hours: u64,
+}
+
+/// The CA certificates of a PEM file, for `--ca-cert`.
+fn ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        _ => Err(format!("{} holds no PEM certificate", path.display())),
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {
@@ -187,6 +200,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .check_answer_address(&regie_verifier::wallet_endpoints::response_uri(&public_url))
         .map_err(|e| e.to_string())?;
     let sessions = open_sessions(&data_dir, args.database_url.as_deref()).await?;
+    let extra_roots = match &args.ca_cert {
+        Some(path) => ca_certs(path)?,
+        None => Vec::new(),
+    };
     let allow_http_loopback =
         public_url.starts_with("http://127.0.0.1") || public_url.starts_with("http://localhost");
     let verifier = Arc::new(Verifier {
@@ -195,7 +212,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         sessions,
         trust_anchor: anchor,
         trust_list_jwt,
-        status: StatusCache::new(allow_http_loopback),
+        status: StatusCache::trusting(allow_http_loopback, &extra_roots),
         clock,
         images: ImagePool::for_cores(
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),

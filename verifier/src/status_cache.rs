@@ -59,7 +59,20 @@ pub struct StatusCache {
 
 impl StatusCache {
     pub fn new(allow_http_loopback: bool) -> StatusCache {
-        let http = reqwest::Client::builder()
+        Self::trusting(allow_http_loopback, &[])
+    }
+
+    /// As [`StatusCache::new`], trusting `extra_roots` besides the system's roots for the
+    /// issuers' HTTPS (an organisation's own CA; `--ca-cert`).
+    pub fn trusting(
+        allow_http_loopback: bool,
+        extra_roots: &[reqwest::Certificate],
+    ) -> StatusCache {
+        let mut builder = reqwest::Client::builder();
+        for root in extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()

@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command};
 
 use common::process::free_port;
 use common::*;
@@ -40,57 +39,25 @@ fn limited_parts_of_the_example() -> (String, Vec<String>) {
     (zone, locations)
 }
 
-/// nginx in the foreground, one process, stopped when dropped.
-struct Nginx(Child);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts nginx with one server per service, each holding the example's limited location
 /// with its upstream pointed at the test's service. Returns nginx and the two front URLs.
-async fn nginx_in_front(dir: &Path, issuer: &str, verifier: &str) -> (Nginx, String, String) {
+async fn nginx_in_front(
+    dir: &Path,
+    issuer: &str,
+    verifier: &str,
+) -> (nginx::Nginx, String, String) {
     let (zone, locations) = limited_parts_of_the_example();
     assert_eq!(locations.len(), 2, "one limited location per service");
     let issuer_location = locations[0].replace("http://127.0.0.1:8701", issuer);
     let verifier_location = locations[1].replace("http://127.0.0.1:8702", verifier);
     assert!(issuer_location.contains(issuer) && verifier_location.contains(verifier));
     let (issuer_port, verifier_port) = (free_port(), free_port());
-    let d = dir.display();
-    let config = format!(
-        "master_process off;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-         events {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  \
-         proxy_temp_path {d}/proxy;\n  {zone}\n  \
+    let servers = format!(
+        "  {zone}\n  \
          server {{\n    listen 127.0.0.1:{issuer_port};\n{issuer_location}\n  }}\n  \
-         server {{\n    listen 127.0.0.1:{verifier_port};\n{verifier_location}\n  }}\n}}\n"
+         server {{\n    listen 127.0.0.1:{verifier_port};\n{verifier_location}\n  }}"
     );
-    std::fs::write(dir.join("nginx.conf"), config).unwrap();
-    let child = Command::new("nginx")
-        .arg("-p")
-        .arg(dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .spawn()
-        .expect("Debian's nginx is installed (the README's test command installs it)");
-    let nginx = Nginx(child);
-    for port in [issuer_port, verifier_port] {
-        let mut tries = 0;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            tries += 1;
-            assert!(
-                tries < 100,
-                "nginx did not start: {:?}",
-                std::fs::read_to_string(dir.join("error.log"))
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    }
+    let nginx = nginx::start(dir, &servers, &[issuer_port, verifier_port]).await;
     (
         nginx,
         format!("http://127.0.0.1:{issuer_port}"),

@@ -26,6 +26,9 @@ pub enum WalletError {
     Crypto(#[from] CryptoError),
     #[error("the trust list is not valid: {0}")]
     TrustList(String),
+    /// The extra CA certificate the wallet was told to trust cannot be used.
+    #[error("the CA certificate cannot be used: {0}")]
+    CaCert(String),
     #[error("could not reach {what}: {reason}")]
     Network { what: &'static str, reason: String },
     #[error("{what} answered with an error: {reason}")]
@@ -77,6 +80,7 @@ impl WalletError {
             WalletError::StillOpen => "still_open",
             WalletError::Crypto(_) => "crypto",
             WalletError::TrustList(_) => "trust_list",
+            WalletError::CaCert(_) => "ca_cert",
             WalletError::Network { .. } => "network",
             WalletError::Remote { .. } => "remote_error",
             WalletError::Offer(_) => "invalid_offer",

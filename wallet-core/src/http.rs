@@ -14,6 +14,24 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use crate::error::WalletError;
 
+/// The certificates of a PEM file: at least one, each a valid certificate.
+pub fn read_ca_certs(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, WalletError> {
+    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|_| WalletError::CaCert("not a PEM certificate file".into()))?;
+    if certificates.is_empty() {
+        return Err(WalletError::CaCert("the file holds no certificate".into()));
+    }
+    Ok(certificates)
+}
+
+/// Reads and checks a PEM file of CA certificates (for `--ca-cert`, `REGIE_WALLET_CA_CERT`).
+pub fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>, WalletError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| WalletError::CaCert(format!("cannot read {}: {e}", path.display())))?;
+    read_ca_certs(&pem)?;
+    Ok(pem)
+}
+
 /// A response: status code and body.
 pub struct Reply {
     pub status: u16,
@@ -62,9 +80,16 @@ pub struct Http {
 }
 
 impl Http {
-    /// `allow_loopback`: this machine may be reached (tests and the local demo).
-    pub fn new(allow_loopback: bool) -> Result<Http, WalletError> {
-        let client = reqwest::Client::builder()
+    /// `allow_loopback`: this machine may be reached (tests and the local demo);
+    /// `extra_ca_pem`: CA certificates trusted besides the system's roots.
+    pub fn new(allow_loopback: bool, extra_ca_pem: Option<&[u8]>) -> Result<Http, WalletError> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = extra_ca_pem {
+            for certificate in read_ca_certs(pem)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(PublicResolver { allow_loopback }))
             .connect_timeout(Duration::from_secs(10))

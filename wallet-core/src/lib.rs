@@ -30,4 +30,5 @@ pub mod wallet;
 mod wipe;
 
 pub use error::WalletError;
+pub use http::read_ca_file;
 pub use wallet::{UnlockedWallet, Wallet, WalletConfig};

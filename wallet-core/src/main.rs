@@ -46,6 +46,10 @@ struct Cli {
     /// The signed trust list of issuers (default: the built-in demo list).
     #[arg(long, env = "REGIE_WALLET_TRUST_LIST", global = true)]
     trust_list: Option<PathBuf>,
+    /// Also trust the CA certificates in this PEM file for HTTPS (e.g. an organisation's own
+    /// CA); certificates are always checked.
+    #[arg(long, value_name = "FILE", env = "REGIE_WALLET_CA_CERT", global = true)]
+    ca_cert: Option<PathBuf>,
     /// Refuse plain http even on this machine's loopback (127.0.0.1, localhost).
     #[arg(long, global = true)]
     https_only: bool,
@@ -138,6 +142,11 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
     let trust = TrustConfig::from_files(cli.trust_anchor.as_deref(), cli.trust_list.as_deref())?;
     let mut config = WalletConfig::new(cli.data_dir.clone(), trust);
     config.allow_http_loopback = !cli.https_only;
+    config.extra_ca_pem = cli
+        .ca_cert
+        .as_deref()
+        .map(wallet_core::read_ca_file)
+        .transpose()?;
     let wallet = Wallet::open(config)?;
     for path in wallet.repaired() {
         eprintln!("{}", cli_text::mode_repaired(lang, path));

@@ -34,6 +34,10 @@ pub struct WalletConfig {
     pub kdf: KdfParams,
     /// Copies to ask for per credential (capped by the issuer's batch size).
     pub copies: usize,
+    /// CA certificates (PEM) trusted besides the system's roots, e.g. an organisation's own
+    /// CA in front of its services; only when told (`--ca-cert`, `REGIE_WALLET_CA_CERT`).
+    /// Certificates are always checked: there is no way to turn that off.
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 impl WalletConfig {
@@ -46,6 +50,7 @@ impl WalletConfig {
             clock: Arc::new(SystemClock),
             kdf: DEFAULT_KDF,
             copies: 5,
+            extra_ca_pem: None,
         }
     }
 }
@@ -77,7 +82,7 @@ impl Wallet {
     /// ([`Wallet::repaired`] lists them for a warning).
     pub fn open(config: WalletConfig) -> Result<Wallet, WalletError> {
         let (keeper, repaired) = Keeper::open(&config.data_dir)?;
-        let http = Http::new(config.allow_http_loopback)?;
+        let http = Http::new(config.allow_http_loopback, config.extra_ca_pem.as_deref())?;
         Ok(Wallet {
             inner: Arc::new(Inner {
                 keeper,

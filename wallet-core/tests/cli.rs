@@ -224,6 +224,25 @@ async fn cli_errors_are_clear_and_exit_non_zero() {
         assert_eq!(r.json()["error"], "invalid_request", "{uri}");
     }
 
+    // An extra CA that is not there, or not a certificate: named, and nothing opened.
+    let not_pem = cli.data_dir.with_file_name("not-a-ca.pem");
+    std::fs::write(&not_pem, "-----BEGIN NONSENSE-----\n").unwrap();
+    for (file, expected) in [
+        ("/nonexistent/ca.pem", "cannot read /nonexistent/ca.pem"),
+        (not_pem.to_str().unwrap(), "not a PEM certificate file"),
+    ] {
+        let c = cli.clone();
+        let f = file.to_owned();
+        let r = blocking(move || c.run(&["--json", "--ca-cert", &f, "list"], &pin_line())).await;
+        assert_eq!(r.code, 1, "{file}");
+        assert_eq!(r.json()["error"], "ca_cert", "{file}");
+        assert!(
+            r.json()["message"].as_str().unwrap().contains(expected),
+            "{file}: {}",
+            r.stdout
+        );
+    }
+
     // Wrong PINs: counted across processes, then a wait that the next process honours.
     for expected in [
         "wrong PIN (1 wrong",

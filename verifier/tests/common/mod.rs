@@ -3,6 +3,7 @@
 //! holder that builds presentations by hand to send what an honest wallet never would.
 #![allow(dead_code)]
 pub mod load;
+pub mod nginx;
 pub mod process;
 pub mod tmpfs;
 pub mod vci_client;
@@ -167,6 +168,7 @@ fn verifier_instance(
     sessions: Sessions,
     trust_list_jwt: &str,
     clock: &Arc<ShiftClock>,
+    extra_roots: &[reqwest::Certificate],
 ) -> Arc<Verifier> {
     let anchor = demo_anchor();
     Arc::new(Verifier {
@@ -175,7 +177,7 @@ fn verifier_instance(
         sessions,
         trust_anchor: anchor.public_jwk().clone(),
         trust_list_jwt: trust_list_jwt.to_owned(),
-        status: StatusCache::new(true),
+        status: StatusCache::trusting(true, extra_roots),
         clock: clock.clone(),
         // One image at a time, four waiting, as on a two-core machine; a time limit far
         // beyond what the unoptimised test build needs for the tests' images.
@@ -197,6 +199,43 @@ pub struct World {
     parties: PathBuf,
     /// The database the verifier's sessions are in, when not in sled.
     pub database_url: Option<String>,
+    /// Where the first issuer and verifier instances listen (their public URLs are
+    /// `issuer_url` and `verifier_url`: the same, unless they are behind a load balancer).
+    pub issuer_listen: String,
+    pub verifier_listen: String,
+    /// The extra CA the wallet and the verifier trust (a world behind TLS).
+    ca_pem: Option<Vec<u8>>,
+}
+
+/// Public HTTPS addresses in front of a world's services, and the CA their certificate is
+/// from.
+pub struct Front {
+    pub issuer_url: String,
+    pub verifier_url: String,
+    pub ca_pem: Vec<u8>,
+}
+
+/// How a world is put together.
+#[derive(Default)]
+struct Setup {
+    bound: bool,
+    database_url: Option<String>,
+    front: Option<Front>,
+}
+
+fn roots_of(ca_pem: Option<&[u8]>) -> Vec<reqwest::Certificate> {
+    ca_pem
+        .map(|pem| reqwest::Certificate::from_pem_bundle(pem).unwrap())
+        .unwrap_or_default()
+}
+
+/// The tests' HTTP client, trusting the world's extra CA.
+fn client_trusting(ca_pem: Option<&[u8]>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder();
+    for root in roots_of(ca_pem) {
+        builder = builder.add_root_certificate(root);
+    }
+    builder.build().unwrap()
 }
 
 /// A fresh PostgreSQL database in the test run's throwaway cluster.
@@ -206,32 +245,65 @@ pub async fn fresh_database() -> String {
 
 impl World {
     pub async fn start() -> World {
-        Self::start_with(false, None).await
+        Self::start_with(Setup::default()).await
+    }
+
+    /// A world behind `front` (a load balancer with TLS), both services on one fresh
+    /// PostgreSQL database, so that more instances can be started beside the first.
+    pub async fn start_behind(front: Front) -> World {
+        Self::start_with(Setup {
+            database_url: Some(fresh_database().await),
+            front: Some(front),
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A world whose relying parties are attested again with their answers bound to this
     /// verifier's one answer address (`redirect_uris`), as a real trust anchor would.
     pub async fn start_bound() -> World {
-        Self::start_with(true, None).await
+        Self::start_with(Setup {
+            bound: true,
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A world whose verifier keeps its sessions in a fresh PostgreSQL database.
     pub async fn start_on_postgres() -> World {
-        Self::start_with(false, Some(fresh_database().await)).await
+        Self::start_with(Setup {
+            database_url: Some(fresh_database().await),
+            ..Setup::default()
+        })
+        .await
     }
 
-    async fn start_with(bound: bool, database_url: Option<String>) -> World {
+    async fn start_with(setup: Setup) -> World {
+        let Setup {
+            bound,
+            database_url,
+            front,
+        } = setup;
         let dir = TempDir::new("world");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let issuer_url = format!("http://{}", listener.local_addr().unwrap());
+        let issuer_listen = format!("http://{}", listener.local_addr().unwrap());
         let verifier_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let verifier_url = format!("http://{}", verifier_listener.local_addr().unwrap());
+        let verifier_listen = format!("http://{}", verifier_listener.local_addr().unwrap());
+        let (issuer_url, verifier_url, ca_pem) = match front {
+            Some(f) => (f.issuer_url, f.verifier_url, Some(f.ca_pem)),
+            None => (issuer_listen.clone(), verifier_listen.clone(), None),
+        };
         let clock = Arc::new(ShiftClock::default());
         let issuer_key = SigningKey::generate().with_kid("test-issuer");
+        // Behind a front, the issuer shares the database too; otherwise it keeps sled.
+        let issuer_store = match (&database_url, &ca_pem) {
+            (Some(url), Some(_)) => regie_issuer::store::Store::connect(url).await.unwrap(),
+            _ => regie_issuer::store::Store::open(&dir.0.join("issuer")).unwrap(),
+        };
         let issuer = Arc::new(Issuer {
             public_url: issuer_url.clone(),
             key: issuer_key.clone(),
-            store: regie_issuer::store::Store::open(&dir.0.join("issuer")).unwrap(),
+            store: issuer_store,
             persons: Arc::new(FixtureSource::embedded().unwrap()),
             admin_token: ADMIN.into(),
             batch_size: 3,
@@ -261,8 +333,15 @@ impl World {
             Some(url) => Box::new(PgSessions::connect(url).await.unwrap()),
             None => Box::new(SledSessions::open(&dir.0.join("sessions")).unwrap()),
         };
-        let verifier =
-            verifier_instance(&verifier_url, &parties, sessions, &trust_list_jwt, &clock);
+        let roots = roots_of(ca_pem.as_deref());
+        let verifier = verifier_instance(
+            &verifier_url,
+            &parties,
+            sessions,
+            &trust_list_jwt,
+            &clock,
+            &roots,
+        );
         let app = router(verifier.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         World {
@@ -272,17 +351,51 @@ impl World {
             verifier,
             clock,
             trust_list_jwt,
-            http: reqwest::Client::new(),
+            http: client_trusting(ca_pem.as_deref()),
             dir,
             parties,
             database_url,
+            issuer_listen,
+            verifier_listen,
+            ca_pem,
         }
+    }
+
+    /// Another issuer instance on the same database, public URL and key, as a load balancer
+    /// would put beside the first (only for a world behind a front). Returns the address it
+    /// listens on.
+    pub async fn another_issuer_instance(&self) -> String {
+        let url = self
+            .database_url
+            .as_deref()
+            .filter(|_| self.ca_pem.is_some())
+            .expect("issuer instances share their state only behind a front");
+        let issuer = Arc::new(Issuer {
+            public_url: self.issuer_url.clone(),
+            key: self.issuer_key.clone(),
+            store: regie_issuer::store::Store::connect(url).await.unwrap(),
+            persons: Arc::new(FixtureSource::embedded().unwrap()),
+            admin_token: ADMIN.into(),
+            batch_size: 3,
+            clock: self.clock.clone(),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let app = regie_issuer::service::router(issuer);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        address
     }
 
     /// Another verifier instance on the same database and public URL, as a load balancer
     /// would put beside the first: its own process state (pool, status cache), shared
     /// sessions. Returns the address it listens on.
     pub async fn another_instance(&self) -> String {
+        self.stoppable_instance().await.0
+    }
+
+    /// As [`World::another_instance`], with the task that serves it: aborting the task stops
+    /// the instance taking connections, as a stopped process would.
+    pub async fn stoppable_instance(&self) -> (String, tokio::task::JoinHandle<()>) {
         let url = self
             .database_url
             .as_deref()
@@ -294,12 +407,13 @@ impl World {
             sessions,
             &self.trust_list_jwt,
             &self.clock,
+            &roots_of(self.ca_pem.as_deref()),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let app = router(verifier);
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        address
+        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (address, task)
     }
 
     /// A wallet holding a credential of `kind` for the test person.
@@ -316,12 +430,13 @@ impl World {
             &self.trust_list_jwt,
         )
         .unwrap();
-        let config = WalletConfig::new(
+        let mut config = WalletConfig::new(
             self.dir
                 .0
                 .join(format!("wallet-{}", N.fetch_add(1, Ordering::SeqCst))),
             trust,
         );
+        config.extra_ca_pem = self.ca_pem.clone();
         let wallet = Wallet::open(config)
             .unwrap()
             .init(&Pin::new("482915"))
