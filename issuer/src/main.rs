@@ -98,6 +98,10 @@ struct ServeArgs {
         value_parser = regie_ops::postgres::parse_database_url
     )]
     database_url: Option<String>,
+    /// Also trust the CA certificates in this PEM file for the verifier's HTTPS (consent
+    /// cases), e.g. an organisation's own CA; certificates are always checked.
+    #[arg(long, value_name = "FILE", env = "REGIE_ISSUER_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// The issuer's private JWK (default: DIR/issuer-key.jwk, created if absent).
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
@@ -246,7 +250,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         (Some(url), Some(party)) => {
             use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
             let party = PartyConfig::from_file(&url, &party).map_err(|e| e.to_string())?;
-            let client = VerifierClient::new(party).map_err(|e| e.to_string())?;
+            let roots = match &args.ca_cert {
+                Some(path) => regie_ops::tls::ca_certs(path)?,
+                None => Vec::new(),
+            };
+            let client = VerifierClient::trusting(party, &roots).map_err(|e| e.to_string())?;
             Some(Arc::new(
                 Cases::new(issuer.clone(), client).map_err(|e| e.to_string())?,
             ))

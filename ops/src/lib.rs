@@ -8,6 +8,7 @@ pub mod request_log;
 pub mod sled_db;
 #[cfg(feature = "test-database")]
 pub mod test_database;
+pub mod tls;
 
 pub use logging::{init_from_env, LogConfig, LogError};
 pub use metrics::metrics;

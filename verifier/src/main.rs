@@ -130,15 +130,6 @@ struct ServeArgs {
     keep_results_hours: u64,
 }
 
-/// The CA certificates of a PEM file, for `--ca-cert`.
-fn ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    match reqwest::Certificate::from_pem_bundle(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        _ => Err(format!("{} holds no PEM certificate", path.display())),
-    }
-}
-
 fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -201,11 +192,19 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let sessions = open_sessions(&data_dir, args.database_url.as_deref()).await?;
     let extra_roots = match &args.ca_cert {
-        Some(path) => ca_certs(path)?,
+        Some(path) => regie_ops::tls::ca_certs(path)?,
         None => Vec::new(),
     };
-    let allow_http_loopback =
-        public_url.starts_with("http://127.0.0.1") || public_url.starts_with("http://localhost");
+    // A verifier on this machine (the demo, also behind a local TLS proxy) may reach
+    // issuers on this machine; a deployed one never reaches loopback.
+    let allow_http_loopback = [
+        "http://127.0.0.1",
+        "http://localhost",
+        "https://127.0.0.1",
+        "https://localhost",
+    ]
+    .iter()
+    .any(|local| public_url.starts_with(local));
     let verifier = Arc::new(Verifier {
         public_url: public_url.clone(),
         registry,

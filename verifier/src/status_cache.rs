@@ -68,11 +68,7 @@ impl StatusCache {
         allow_http_loopback: bool,
         extra_roots: &[reqwest::Certificate],
     ) -> StatusCache {
-        let mut builder = reqwest::Client::builder();
-        for root in extra_roots {
-            builder = builder.add_root_certificate(root.clone());
-        }
-        let http = builder
+        let http = regie_ops::tls::client_trusting(extra_roots)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()

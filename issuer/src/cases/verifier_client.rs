@@ -79,7 +79,16 @@ pub struct VerifierClient {
 
 impl VerifierClient {
     pub fn new(party: PartyConfig) -> Result<VerifierClient, VerifierError> {
-        let http = reqwest::Client::builder()
+        Self::trusting(party, &[])
+    }
+
+    /// As [`VerifierClient::new`], trusting `extra_roots` besides the system's roots for the
+    /// verifier's HTTPS (`--ca-cert`).
+    pub fn trusting(
+        party: PartyConfig,
+        extra_roots: &[reqwest::Certificate],
+    ) -> Result<VerifierClient, VerifierError> {
+        let http = regie_ops::tls::client_trusting(extra_roots)
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
