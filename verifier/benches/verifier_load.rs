@@ -13,7 +13,10 @@
 //!
 //! The session steps are `tests/common/load.rs`, shared with the soak and the kill tests.
 //!
-//! Run: `cargo bench -p regie-verifier --bench verifier_load`
+//! 3. The same load through nginx with TLS over two issuer and two verifier instances on one
+//!    PostgreSQL database, in the same run.
+//!
+//! Run: `eval "$(scripts/pg-cluster.sh start /tmp/regie-pg)"; cargo bench -p regie-verifier --bench verifier_load`
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -191,7 +194,13 @@ struct Outcome {
     wrong: usize,
 }
 
-async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>>) {
+/// The load against `w` through clients made by `client`; `what` says where it runs.
+async fn load(
+    what: &str,
+    w: Arc<World>,
+    pool: Arc<Vec<((String, SigningKey), &'static str)>>,
+    client: reqwest::ClientBuilder,
+) {
     let sessions: usize = std::env::var("REGIE_LOAD_SESSIONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -200,7 +209,7 @@ async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
-    let http = reqwest::Client::builder()
+    let http = client
         .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(60))
         .build()
@@ -242,7 +251,7 @@ async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>
     let elapsed = start.elapsed();
     let mut pct = |p: f64| latencies.percentile_ms(p);
     println!(
-        "loopback load: {sessions} sessions, {concurrency} at a time, issuer + verifier + wallets in one process on {} cores",
+        "{what}: {sessions} sessions, {concurrency} at a time, services and wallets in one process on {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
@@ -270,6 +279,16 @@ async fn load(w: Arc<World>, pool: Arc<Vec<((String, SigningKey), &'static str)>
     );
 }
 
+async fn pool_of(w: &World) -> Arc<Vec<((String, SigningKey), &'static str)>> {
+    let mut pool = Vec::new();
+    for (bsn, family_name) in PERSONS {
+        for credential in w.raw_credentials_of(bsn, "woonhistorie").await {
+            pool.push((credential, family_name));
+        }
+    }
+    Arc::new(pool)
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -277,15 +296,30 @@ fn main() {
         .expect("runtime");
     let (world, pool) = runtime.block_on(async {
         let w = World::start().await;
-        let mut pool = Vec::new();
-        for (bsn, family_name) in PERSONS {
-            for credential in w.raw_credentials_of(bsn, "woonhistorie").await {
-                pool.push((credential, family_name));
-            }
-        }
-        (Arc::new(w), Arc::new(pool))
+        let pool = pool_of(&w).await;
+        (Arc::new(w), pool)
     });
     bench_verification(&world, &pool[0].0);
     println!();
-    runtime.block_on(load(world, pool));
+    runtime.block_on(load(
+        "one instance each on sled, plain HTTP on loopback",
+        world,
+        pool,
+        reqwest::Client::builder(),
+    ));
+    println!();
+    // The same load as a municipality runs it, in the same run: nginx with TLS in front of
+    // two issuer and two verifier instances on one PostgreSQL database (needs the throwaway
+    // cluster: `eval "$(scripts/pg-cluster.sh start /tmp/regie-pg)"`).
+    runtime.block_on(async {
+        let front = nginx::Behind::start().await;
+        let pool = pool_of(&front.world).await;
+        load(
+            "two instances each on PostgreSQL behind nginx with TLS",
+            front.world.clone(),
+            pool,
+            front.client(),
+        )
+        .await;
+    });
 }

@@ -148,3 +148,79 @@ pub fn make_certificate(dir: &Path) -> TestCertificate {
         key: dir.join("server.key"),
     }
 }
+
+/// `host:port` of an instance's `http://…` address, for an upstream block.
+fn host_port(address: &str) -> &str {
+    address.trim_start_matches("http://")
+}
+
+/// An nginx site: TLS on `port`, requests spread over `instances`.
+fn tls_site(name: &str, port: u16, instances: &[&str], cert: &TestCertificate) -> String {
+    let servers: String = instances
+        .iter()
+        .map(|i| format!("server {};", host_port(i)))
+        .collect();
+    format!(
+        "  upstream {name} {{ {servers} keepalive 32; }}\n  server {{\n    \
+         listen 127.0.0.1:{port} ssl;\n    ssl_certificate {};\n    \
+         ssl_certificate_key {};\n    location / {{\n      proxy_pass http://{name};\n      \
+         proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      \
+         proxy_set_header Host $host;\n    }}\n  }}\n",
+        cert.cert.display(),
+        cert.key.display()
+    )
+}
+
+/// A world as a municipality runs it: nginx with TLS (a certificate from a CA of its own)
+/// in front of two issuer and two verifier instances on one PostgreSQL database.
+pub struct Behind {
+    pub world: std::sync::Arc<super::World>,
+    /// The task serving the second verifier instance: aborting it stops that instance.
+    pub second_verifier: tokio::task::JoinHandle<()>,
+    pub ca_pem: Vec<u8>,
+    _nginx: Nginx,
+    pub dir: super::TempDir,
+}
+
+impl Behind {
+    pub async fn start() -> Behind {
+        let dir = super::TempDir::new("tls-front");
+        let cert = make_certificate(&dir.0);
+        let (issuer_port, verifier_port) =
+            (super::process::free_port(), super::process::free_port());
+        let ca_pem = std::fs::read(&cert.ca).unwrap();
+        let world = super::World::start_behind(super::Front {
+            issuer_url: format!("https://localhost:{issuer_port}"),
+            verifier_url: format!("https://localhost:{verifier_port}"),
+            ca_pem: ca_pem.clone(),
+        })
+        .await;
+        let issuer_two = world.another_issuer_instance().await;
+        let (verifier_two, second_verifier) = world.stoppable_instance().await;
+        let site = tls_site(
+            "issuers",
+            issuer_port,
+            &[&world.issuer_listen, &issuer_two],
+            &cert,
+        ) + &tls_site(
+            "verifiers",
+            verifier_port,
+            &[&world.verifier_listen, &verifier_two],
+            &cert,
+        );
+        let nginx = start(&dir.0, &site, &[issuer_port, verifier_port]).await;
+        Behind {
+            world: std::sync::Arc::new(world),
+            second_verifier,
+            ca_pem,
+            _nginx: nginx,
+            dir,
+        }
+    }
+
+    /// An HTTP client that trusts the front's CA.
+    pub fn client(&self) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&self.ca_pem).unwrap())
+    }
+}
