@@ -14,6 +14,9 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 # 2 cores, limited disk: no debug info keeps target/ about half the size and links faster.
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
+# Incremental caches (~2 GB here) only help a second build of the same checkout; CI builds
+# once from a clean clone, and one try ran out of disk while compiling.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 ensure_cargo_path
 # Every service started by a test logs at debug level into this directory; the run ends
@@ -81,4 +84,5 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
     FUZZ_JOBS=${FUZZ_JOBS:-2} ./scripts/fuzz.sh "$FUZZ_SECONDS"
 fi
 
+echo "==> disk: target/ $(du -sh target 2>/dev/null | cut -f1), free $(df -h --output=avail . | tail -1)"
 echo "==> all tests passed"

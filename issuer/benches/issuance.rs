@@ -15,7 +15,8 @@ use protocol::sd_jwt::RandomSalts;
 use protocol::sd_jwt_vc::{self, VcEnvelope};
 use regie_issuer::credentials::claims_for;
 use regie_issuer::person::{Bsn, FixtureSource, PersonSource};
-use regie_issuer::service::{router, today, Issuer, SystemClock};
+use regie_issuer::routes::router;
+use regie_issuer::service::{today, Issuer, SystemClock};
 use regie_issuer::store::Store;
 use serde_json::{json, Value};
 

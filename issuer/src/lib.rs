@@ -1,4 +1,5 @@
 //! `regie-issuer`: the municipality's side of Regie.
+mod back_office;
 pub mod cases;
 pub mod credentials;
 pub mod documents;
@@ -10,6 +11,8 @@ pub mod openapi;
 pub mod pdf;
 pub mod person;
 pub mod portal;
+pub mod routes;
 pub mod service;
 pub mod store;
 pub mod store_failure;
+mod vci_endpoints;

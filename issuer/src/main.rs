@@ -270,8 +270,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on {listen}, issuer identifier {public_url}");
-    axum::serve(listener, service::router_with_cases(issuer, cases))
-        .with_graceful_shutdown(regie_ops::shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        regie_issuer::routes::router_with_cases(issuer, cases),
+    )
+    .with_graceful_shutdown(regie_ops::shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }

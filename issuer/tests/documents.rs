@@ -10,7 +10,8 @@ use protocol::document::decode_document;
 use protocol::jose::SigningKey;
 use protocol::status_list::{Status, UnverifiedStatusListToken};
 use regie_issuer::person::{FixtureSource, PersonSource};
-use regie_issuer::service::{router, Issuer, SystemClock};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Issuer, SystemClock};
 use regie_issuer::store::Store;
 use serde_json::{json, Value};
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 use protocol::jose::SigningKey;
 use protocol::status_list::{Status, UnverifiedStatusListToken};
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Issuer, SystemClock};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Issuer, SystemClock};
 use regie_issuer::store::{Store, STATUS_LIST_SIZE};
 use serde_json::{json, Value};
 

@@ -22,7 +22,8 @@ use common::*;
 use protocol::jose::SigningKey;
 use protocol::oid4vp::AuthorizationResponse;
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Issuer, SystemClock};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Issuer, SystemClock};
 
 /// Sessions answered at the same time.
 const CONCURRENT: usize = 16;

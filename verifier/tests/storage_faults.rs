@@ -20,7 +20,8 @@ use common::vci_client::collect;
 use common::*;
 use protocol::jose::SigningKey;
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Issuer, SystemClock};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Issuer, SystemClock};
 use serde_json::Value;
 
 fn verifier_binary() -> &'static Path {

@@ -16,10 +16,11 @@ use serde_json::json;
 
 use super::case_view::{own_cases, OwnCases};
 use super::{logged_in, logged_in_person, login_of, portal_page, problem, to_login, SharedPortal};
+use crate::back_office::document_response;
 use crate::credentials::claims_for;
 use crate::documents::{residents_of, RECORD_PREFIX};
 use crate::person::Bsn;
-use crate::service::{document_response, make_offer, today};
+use crate::service::{make_offer, today};
 use crate::store::CredentialRecord;
 
 #[derive(Deserialize, Default)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use protocol::jose::SigningKey;
 use protocol::oid4vci::{create_proof, parse_offer_uri, OfferReference, TokenRequest};
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Clock, Issuer};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Clock, Issuer};
 use regie_issuer::store::Store;
 use serde_json::{json, Value};
 

@@ -21,7 +21,8 @@ use protocol::sd_jwt::{add_key_binding, SdJwt};
 use protocol::trust::{Localized, TrustList, TrustedIssuer};
 use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router_with_cases, Clock as IssuerClock, Issuer};
+use regie_issuer::routes::router_with_cases;
+use regie_issuer::service::{Clock as IssuerClock, Issuer};
 use regie_verifier::clock::Clock;
 use regie_verifier::image_pool::ImagePool;
 use regie_verifier::registry::Registry;
@@ -381,7 +382,7 @@ impl World {
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
-        let app = regie_issuer::service::router(issuer);
+        let app = regie_issuer::routes::router(issuer);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         address
     }

@@ -25,7 +25,8 @@ use protocol::trust::{
     TrustList, TrustedIssuer, CLIENT_ID_PREFIX,
 };
 use regie_issuer::person::FixtureSource;
-use regie_issuer::service::{router, Clock as IssuerClock, Issuer};
+use regie_issuer::routes::router;
+use regie_issuer::service::{Clock as IssuerClock, Issuer};
 use regie_issuer::store::Store;
 use serde_json::{json, Value};
 use wallet_core::clock::SystemClock;
