@@ -7,6 +7,7 @@ pub mod health;
 pub mod keys;
 pub mod life_events;
 pub mod not_durable;
+pub mod oidc;
 pub mod openapi;
 pub mod pdf;
 pub mod person;

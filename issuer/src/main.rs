@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Run the issuer service: the citizen portal at /, the OpenID4VCI endpoints, the status
     /// list, the back-office API, PDF extracts, consent cases and the clerk's desk at /balie.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// List the BRP test persons.
     Persons {
         /// Directory with personen.json and verblijfplaatshistorie.json (default: the
@@ -98,8 +98,9 @@ struct ServeArgs {
         value_parser = regie_ops::postgres::parse_database_url
     )]
     database_url: Option<String>,
-    /// Also trust the CA certificates in this PEM file for the verifier's HTTPS (consent
-    /// cases), e.g. an organisation's own CA; certificates are always checked.
+    /// Also trust the CA certificates in this PEM file for outgoing HTTPS (the verifier of
+    /// consent cases, the login provider), e.g. an organisation's own CA; certificates are
+    /// always checked.
     #[arg(long, value_name = "FILE", env = "REGIE_ISSUER_CA_CERT")]
     ca_cert: Option<PathBuf>,
     /// The issuer's private JWK (default: DIR/issuer-key.jwk, created if absent).
@@ -131,6 +132,96 @@ struct ServeArgs {
         requires = "verifier_url"
     )]
     verifier_party: Option<PathBuf>,
+    #[command(flatten)]
+    oidc: OidcArgs,
+}
+
+/// Login through an OpenID Connect provider (DigiD through the municipality's broker; the
+/// clerks' accounts). Without --oidc-issuer the portal has a simulated test login. The
+/// client secret is read from REGIE_ISSUER_OIDC_CLIENT_SECRET only. The provider sends the
+/// browser back to PUBLIC_URL/inloggen/terug: register that redirect URI.
+#[derive(Args)]
+struct OidcArgs {
+    /// The provider's issuer identifier (its discovery document is read from under it).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "REGIE_ISSUER_OIDC_ISSUER",
+        requires = "oidc_client_id"
+    )]
+    oidc_issuer: Option<String>,
+    /// The portal's client id at the provider.
+    #[arg(long, value_name = "ID", env = "REGIE_ISSUER_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    /// Scopes asked for besides `openid` (space-separated in the environment variable).
+    #[arg(
+        long = "oidc-scope",
+        value_name = "SCOPE",
+        env = "REGIE_ISSUER_OIDC_SCOPES",
+        value_delimiter = ' '
+    )]
+    oidc_scopes: Vec<String>,
+    /// The claim holding a citizen's BSN (in the ID token or at the userinfo endpoint).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "REGIE_ISSUER_OIDC_BSN_CLAIM",
+        default_value = "bsn"
+    )]
+    oidc_bsn_claim: String,
+    /// The claim holding a person's roles (a string or a list).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "REGIE_ISSUER_OIDC_ROLE_CLAIM",
+        default_value = "roles"
+    )]
+    oidc_role_claim: String,
+    /// The role that lets a person log in at the clerk's desk.
+    #[arg(
+        long,
+        value_name = "ROLE",
+        env = "REGIE_ISSUER_OIDC_CLERK_ROLE",
+        default_value = "balie"
+    )]
+    oidc_clerk_role: String,
+}
+
+impl OidcArgs {
+    /// The login through the provider, when one is configured.
+    fn login(
+        self,
+        public_url: &str,
+        extra_roots: &[reqwest::Certificate],
+    ) -> Result<Option<Arc<regie_issuer::oidc::OidcLogin>>, String> {
+        use regie_issuer::oidc::{OidcConfig, OidcLogin};
+        let (Some(issuer), Some(client_id)) = (self.oidc_issuer, self.oidc_client_id) else {
+            tracing::warn!("no --oidc-issuer: the portal has the simulated TEST login");
+            return Ok(None);
+        };
+        let client_secret = zeroize::Zeroizing::new(
+            std::env::var("REGIE_ISSUER_OIDC_CLIENT_SECRET").unwrap_or_default(),
+        );
+        if client_secret.is_empty() {
+            return Err("--oidc-issuer needs REGIE_ISSUER_OIDC_CLIENT_SECRET".into());
+        }
+        let config = OidcConfig {
+            issuer,
+            client_id,
+            client_secret,
+            scopes: self
+                .oidc_scopes
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect(),
+            bsn_claim: self.oidc_bsn_claim,
+            role_claim: self.oidc_role_claim,
+            clerk_role: self.oidc_clerk_role,
+            redirect_url: format!("{public_url}/inloggen/terug"),
+        };
+        let login = OidcLogin::new(config, extra_roots).map_err(|e| e.to_string())?;
+        Ok(Some(Arc::new(login)))
+    }
 }
 
 #[tokio::main]
@@ -147,7 +238,7 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Persons { fixtures } => {
             let source = match fixtures {
                 Some(dir) => FixtureSource::from_dir(&dir),
@@ -246,14 +337,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             Some(purged.await.map_err(|e| e.to_string()))
         }
     });
+    let roots = match &args.ca_cert {
+        Some(path) => regie_ops::tls::ca_certs(path)?,
+        None => Vec::new(),
+    };
+    let oidc = args.oidc.login(&public_url, &roots)?;
     let cases = match (args.verifier_url, args.verifier_party) {
         (Some(url), Some(party)) => {
             use regie_issuer::cases::{Cases, PartyConfig, VerifierClient};
             let party = PartyConfig::from_file(&url, &party).map_err(|e| e.to_string())?;
-            let roots = match &args.ca_cert {
-                Some(path) => regie_ops::tls::ca_certs(path)?,
-                None => Vec::new(),
-            };
             let client = VerifierClient::trusting(party, &roots).map_err(|e| e.to_string())?;
             Some(Arc::new(
                 Cases::new(issuer.clone(), client).map_err(|e| e.to_string())?,
@@ -272,7 +364,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     tracing::info!("listening on {listen}, issuer identifier {public_url}");
     axum::serve(
         listener,
-        regie_issuer::routes::router_with_cases(issuer, cases),
+        regie_issuer::routes::router_with(issuer, cases, oidc),
     )
     .with_graceful_shutdown(regie_ops::shutdown_signal())
     .await

@@ -22,6 +22,16 @@ pub fn router(issuer: Shared) -> Router {
 /// The router with consent cases, asked for through the verifier as the party `cases`
 /// holds; their open sessions are followed in the background.
 pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>) -> Router {
+    router_with(issuer, cases, None)
+}
+
+/// The router with consent cases (when `cases`) and the portal's login through an OpenID
+/// Connect provider (when `oidc`; otherwise the simulated test login).
+pub fn router_with(
+    issuer: Shared,
+    cases: Option<Arc<crate::cases::Cases>>,
+    oidc: Option<Arc<crate::oidc::OidcLogin>>,
+) -> Router {
     if let (Some(cases), Ok(runtime)) = (&cases, tokio::runtime::Handle::try_current()) {
         let cases = Arc::downgrade(cases);
         runtime.spawn(async move {
@@ -36,7 +46,7 @@ pub fn router_with_cases(issuer: Shared, cases: Option<Arc<crate::cases::Cases>>
     }
     // A store that cannot open the portal's trees answers the portal's pages with an error
     // rather than stopping the protocol endpoints.
-    let portal = crate::portal::router(issuer.clone(), cases).unwrap_or_else(|e| {
+    let portal = crate::portal::router(issuer.clone(), cases, oidc).unwrap_or_else(|e| {
         let reason = e.to_string();
         Router::new().fallback(move || {
             let reason = reason.clone();

@@ -19,8 +19,8 @@ pub use interface::{
     CaseLock, CaseRecords, CredentialStore, IssuerStore, LifeEventRecords, PortalRecords,
 };
 pub use records::{
-    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, OfferRecord, RefreshRecord,
-    TokenRecord,
+    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, LoginAttemptRow, OfferRecord,
+    RefreshRecord, TokenRecord,
 };
 pub use retention::OFFER_KEPT_AFTER_EXPIRY;
 

@@ -1,6 +1,7 @@
 //! What has had its time leaves the issuer's files: offers (with the citizen's BSN) an hour
 //! after they expired, their codes, tokens, nonces and logins once they ended. Issued
 //! credentials stay, so a revocation still finds its copy.
+use regie_issuer::portal::oidc_login::{LoginAttempt, Purpose};
 use regie_issuer::portal::{Login, PortalStore};
 use regie_issuer::store::{
     CredentialRecord, OfferRecord, RefreshRecord, TokenRecord, OFFER_KEPT_AFTER_EXPIRY,
@@ -105,10 +106,28 @@ async fn ended_records_go(backend: &TestStore) {
         .unwrap();
     portal.put_clerk("old-clerk", NOW - 5).await.unwrap();
     portal.put_clerk("live-clerk", NOW + 60).await.unwrap();
+    let attempt = || LoginAttempt {
+        purpose: Purpose::Citizen,
+        pkce_verifier: "verifier".into(),
+        nonce: "nonce".into(),
+        lang: "nl".into(),
+    };
+    for (state, expires_at) in [("old-state", NOW), ("live-state", NOW + 60)] {
+        portal
+            .put_login_attempt(state, &attempt(), expires_at)
+            .await
+            .unwrap();
+    }
 
-    // The old offer and its code, a token, a refresh token and a nonce; two logins.
+    // The old offer and its code, a token, a refresh token and a nonce; two logins and a
+    // login attempt at the provider that never came back.
     assert_eq!(store.purge_expired(NOW).await.unwrap(), 5);
-    assert_eq!(portal.purge_expired(NOW).await.unwrap(), 2);
+    assert_eq!(portal.purge_expired(NOW).await.unwrap(), 3);
+    assert!(portal
+        .take_login_attempt("live-state", NOW)
+        .await
+        .unwrap()
+        .is_some());
 
     assert!(store.offer("old").await.unwrap().is_none());
     assert!(store.take_code("old-code").await.unwrap().is_none());

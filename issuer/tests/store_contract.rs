@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use protocol::status_list::Status;
 use regie_issuer::store::{
-    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, OfferRecord, RefreshRecord,
-    Store, StoreError, TokenRecord,
+    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, LoginAttemptRow, OfferRecord,
+    RefreshRecord, Store, StoreError, TokenRecord,
 };
 
 mod common;
@@ -140,6 +140,11 @@ async fn single_use_values_are_taken_once_across_instances() {
             .await
             .unwrap();
         first.put_nonce("nonce-1", NOW + 60).await.unwrap();
+        let attempt = LoginAttemptRow {
+            expires_at: NOW + 600,
+            data: "{}".into(),
+        };
+        first.put_login_attempt("state-1", &attempt).await.unwrap();
         let all = instances(&store, &first).await;
         let mut tasks = Vec::new();
         for k in 0..16 {
@@ -150,10 +155,11 @@ async fn single_use_values_are_taken_once_across_instances() {
                     s.take_token("token-1").await.unwrap().is_some(),
                     s.take_refresh_token("refresh-1").await.unwrap().is_some(),
                     s.take_nonce("nonce-1").await.unwrap().is_some(),
+                    s.take_login_attempt("state-1").await.unwrap().is_some(),
                 ]
             }));
         }
-        let mut wins = [0; 4];
+        let mut wins = [0; 5];
         for task in tasks {
             for (w, won) in wins.iter_mut().zip(task.await.unwrap()) {
                 *w += usize::from(won);
@@ -161,8 +167,8 @@ async fn single_use_values_are_taken_once_across_instances() {
         }
         assert_eq!(
             wins,
-            [1, 1, 1, 1],
-            "{}: code, token, refresh, nonce",
+            [1, 1, 1, 1, 1],
+            "{}: code, token, refresh, nonce, login attempt",
             store.name
         );
         assert!(first.take_code("never-made").await.unwrap().is_none());

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use protocol::statements::TravelDocument;
 use regie_web::render::unix_date_text;
-use regie_web::Lang;
+use regie_web::{Lang, LangQuery};
 use serde::Deserialize;
 
 use super::case_view::{
@@ -42,14 +42,50 @@ fn title(lang: Lang) -> &'static str {
 struct LoginPage<'a> {
     lang: Lang,
     error: Option<&'a str>,
+    /// Clerks log in at the OpenID Connect provider (not with the back-office key).
+    oidc: bool,
 }
 
-fn login_page(lang: Lang, status: StatusCode, error: Option<&str>) -> Response {
-    (
-        status,
-        portal_page(lang, title(lang), "/balie", &LoginPage { lang, error }),
-    )
-        .into_response()
+fn login_page(
+    portal: &SharedPortal,
+    lang: Lang,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    let page = LoginPage {
+        lang,
+        error,
+        oidc: portal.oidc.is_some(),
+    };
+    (status, portal_page(lang, title(lang), "/balie", &page)).into_response()
+}
+
+/// `GET /balie/inloggen`: to the provider, when one is configured.
+pub async fn begin_login(State(portal): State<SharedPortal>, q: Query<LangQuery>) -> Response {
+    let lang = Lang::from_query(&q);
+    super::oidc_login::begin(&portal, super::oidc_login::Purpose::Clerk, lang).await
+}
+
+/// A clerk the provider vouched for (with the clerk's role): logged in at the desk.
+pub async fn logged_in(portal: &SharedPortal, lang: Lang) -> Response {
+    let cookie = crate::service::random_token();
+    match start_clerk_login(portal, &cookie).await {
+        Ok(set_cookie) => super::oidc_login::continue_to(lang, "/balie", set_cookie),
+        Err(()) => login_page(portal, lang, StatusCode::INTERNAL_SERVER_ERROR, None),
+    }
+}
+
+/// Keeps a clerk's login under `cookie`; the cookie to set.
+async fn start_clerk_login(portal: &SharedPortal, cookie: &str) -> Result<String, ()> {
+    portal
+        .store
+        .put_clerk(cookie, portal.issuer.clock.now() + CLERK_TTL)
+        .await
+        .map_err(|_| ())?;
+    Ok(format!(
+        "{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={CLERK_TTL}{}",
+        super::oidc_login::secure(portal)
+    ))
 }
 
 #[derive(Deserialize)]
@@ -61,39 +97,40 @@ pub struct LoginForm {
 /// `POST /balie/inloggen`.
 pub async fn login(State(portal): State<SharedPortal>, Form(f): Form<LoginForm>) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
+    if portal.oidc.is_some() {
+        // Clerks log in at the provider with their own account; the back-office key stays
+        // for the API.
+        return login_page(
+            &portal,
+            lang,
+            StatusCode::FORBIDDEN,
+            Some(lang.t(
+                "Inloggen met de sleutel staat uit. Log in met uw account.",
+                "Logging in with the key is off. Log in with your account.",
+            )),
+        );
+    }
     let expected = portal.issuer.admin_token.as_bytes();
     if expected.is_empty() || !crate::service::same_secret(f.token.trim().as_bytes(), expected) {
         return login_page(
+            &portal,
             lang,
             StatusCode::UNAUTHORIZED,
             Some(lang.t("Deze sleutel klopt niet.", "This key is not right.")),
         );
     }
     let cookie = crate::service::random_token();
-    if portal
-        .store
-        .put_clerk(&cookie, portal.issuer.clock.now() + CLERK_TTL)
-        .await
-        .is_err()
-    {
-        return login_page(lang, StatusCode::INTERNAL_SERVER_ERROR, None);
+    match start_clerk_login(&portal, &cookie).await {
+        Ok(set_cookie) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, set_cookie),
+                (header::LOCATION, format!("/balie{}", lang.query())),
+            ],
+        )
+            .into_response(),
+        Err(()) => login_page(&portal, lang, StatusCode::INTERNAL_SERVER_ERROR, None),
     }
-    let secure = if portal.issuer.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (
-                header::SET_COOKIE,
-                format!("{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={CLERK_TTL}{secure}"),
-            ),
-            (header::LOCATION, format!("/balie{}", lang.query())),
-        ],
-    )
-        .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -142,7 +179,7 @@ pub async fn desk(
 ) -> Response {
     let lang = Lang::from_code(q.lang.as_deref());
     if !is_clerk(&portal, &headers).await {
-        return login_page(lang, StatusCode::OK, None);
+        return login_page(&portal, lang, StatusCode::OK, None);
     }
     let Some(cases) = portal.cases.as_ref() else {
         return unavailable(lang);
@@ -192,7 +229,7 @@ pub async fn start(
 ) -> Response {
     let lang = Lang::from_code(f.lang.as_deref());
     if !is_clerk(&portal, &headers).await {
-        return login_page(lang, StatusCode::UNAUTHORIZED, None);
+        return login_page(&portal, lang, StatusCode::UNAUTHORIZED, None);
     }
     let Some(cases) = portal.cases.as_ref() else {
         return unavailable(lang);

@@ -12,6 +12,7 @@ mod clerk_case;
 mod consent_link;
 mod corrections;
 mod moving;
+pub mod oidc_login;
 mod store;
 
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub struct Portal {
     pub issuer: Arc<Issuer>,
     pub store: PortalStore,
     pub cases: Option<Arc<crate::cases::Cases>>,
+    /// Login through an OpenID Connect provider; without it, the simulated test login.
+    pub oidc: Option<Arc<crate::oidc::OidcLogin>>,
 }
 
 pub type SharedPortal = Arc<Portal>;
@@ -45,16 +48,19 @@ const COOKIE: &str = "regie_portaal";
 pub fn router(
     issuer: Arc<Issuer>,
     cases: Option<Arc<crate::cases::Cases>>,
+    oidc: Option<Arc<crate::oidc::OidcLogin>>,
 ) -> Result<Router, crate::store::StoreError> {
     let portal = Arc::new(Portal {
         store: PortalStore::open(&issuer.store),
         issuer,
         cases,
+        oidc,
     });
     Ok(Router::new()
         .route("/", get(home))
         .route("/assets/{name}", get(regie_web::assets::serve))
         .route("/inloggen", get(login_form).post(login))
+        .route("/inloggen/terug", get(oidc_login::callback))
         .route("/uitloggen", post(logout))
         .route("/mijn", get(citizen::overview))
         .route("/mijn/aanvragen", post(citizen::request_credential))
@@ -84,7 +90,10 @@ pub fn router(
         .route("/toestemming/{token}", get(consent_link::page))
         .route("/toestemming/{token}/status", get(consent_link::status))
         .route("/balie", get(clerk::desk))
-        .route("/balie/inloggen", post(clerk::login))
+        .route(
+            "/balie/inloggen",
+            get(clerk::begin_login).post(clerk::login),
+        )
         .route("/balie/reisdocument", post(clerk::start))
         .route("/balie/zaak/{case}", get(clerk_case::page))
         .route("/balie/zaak/{case}/status", get(clerk_case::status))
@@ -196,6 +205,8 @@ pub(crate) enum Back {
     Mine,
     /// The clerk's desk (`/balie`).
     Desk,
+    /// The start page, for someone not logged in.
+    Home,
 }
 
 impl Back {
@@ -203,6 +214,7 @@ impl Back {
         match self {
             Back::Mine => "/mijn",
             Back::Desk => "/balie",
+            Back::Home => "/",
         }
     }
 
@@ -210,6 +222,7 @@ impl Back {
         match self {
             Back::Mine => lang.t("Terug naar Mijn gegevens", "Back to My data"),
             Back::Desk => lang.t("Terug naar de balie", "Back to the desk"),
+            Back::Home => lang.t("Terug naar de startpagina", "Back to the start page"),
         }
     }
 }
@@ -251,16 +264,26 @@ pub(crate) fn problem_back(lang: Lang, status: StatusCode, text: &str, back: Bac
 #[template(path = "home.html")]
 struct HomePage {
     lang: Lang,
+    /// The simulated login (no OpenID Connect provider configured).
+    test_login: bool,
 }
 
-async fn home(q: Query<LangQuery>) -> Response {
+async fn home(State(portal): State<SharedPortal>, q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    portal_page(
+    let page = HomePage {
         lang,
-        lang.t("Mijn gegevens", "My data"),
-        "/",
-        &HomePage { lang },
-    )
+        test_login: portal.oidc.is_none(),
+    };
+    portal_page(lang, lang.t("Mijn gegevens", "My data"), "/", &page)
+}
+
+/// After a login at the provider: goes on to `target` by itself (see
+/// [`oidc_login::continue_to`]).
+#[derive(Template)]
+#[template(path = "continue.html")]
+pub(crate) struct ContinuePage {
+    lang: Lang,
+    target: String,
 }
 
 /// One test person to log in as.
@@ -279,6 +302,9 @@ struct LoginPage {
 
 async fn login_form(State(portal): State<SharedPortal>, q: Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
+    if portal.oidc.is_some() {
+        return oidc_login::begin(&portal, oidc_login::Purpose::Citizen, lang).await;
+    }
     let persons: Vec<PersonSummary> = match portal.issuer.persons.list().await {
         Ok(p) => p,
         Err(_) => {
@@ -316,6 +342,18 @@ struct LoginForm {
 
 async fn login(State(portal): State<SharedPortal>, Form(form): Form<LoginForm>) -> Response {
     let lang = Lang::from_code(form.lang.as_deref());
+    if portal.oidc.is_some() {
+        // The test login is off whenever a real provider is configured.
+        return problem_back(
+            lang,
+            StatusCode::FORBIDDEN,
+            lang.t(
+                "De test-inlog staat uit. Log in met DigiD.",
+                "The test login is off. Log in with DigiD.",
+            ),
+            Back::Home,
+        );
+    }
     let unknown = || {
         problem(
             lang,
@@ -343,30 +381,41 @@ async fn login(State(portal): State<SharedPortal>, Form(form): Form<LoginForm>) 
             )
         }
     }
+    start_citizen_login(&portal, &bsn, lang, false).await
+}
+
+/// Logs `bsn` in: a new login, its cookie, and on to `/mijn` (by a page that goes on by
+/// itself when the login came back from a provider).
+pub(crate) async fn start_citizen_login(
+    portal: &SharedPortal,
+    bsn: &Bsn,
+    lang: Lang,
+    from_provider: bool,
+) -> Response {
     let cookie = random_token();
     let login = Login {
         bsn: bsn.as_str().to_owned(),
         expires_at: portal.issuer.clock.now() + LOGIN_TTL,
     };
     if portal.store.put_login(&cookie, &login).await.is_err() {
-        return problem(
+        return problem_back(
             lang,
             StatusCode::INTERNAL_SERVER_ERROR,
             lang.t("Inloggen lukte niet.", "Logging in failed."),
+            Back::Home,
         );
     }
-    let secure = if portal.issuer.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let set_cookie = format!(
+        "{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={LOGIN_TTL}{}",
+        oidc_login::secure(portal)
+    );
+    if from_provider {
+        return oidc_login::continue_to(lang, "/mijn", set_cookie);
+    }
     (
         StatusCode::SEE_OTHER,
         [
-            (
-                header::SET_COOKIE,
-                format!("{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={LOGIN_TTL}{secure}"),
-            ),
+            (header::SET_COOKIE, set_cookie),
             (header::LOCATION, format!("/mijn{}", lang.query())),
         ],
     )

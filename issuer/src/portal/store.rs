@@ -3,8 +3,9 @@
 use protocol::jose::{b64u_encode, sha256};
 use serde::{Deserialize, Serialize};
 
+use super::oidc_login::LoginAttempt;
 pub use crate::store::Login;
-use crate::store::{CorrectionRow, Store, StoreError};
+use crate::store::{CorrectionRow, LoginAttemptRow, Store, StoreError};
 
 /// How long a portal login lasts.
 pub const LOGIN_TTL: u64 = 30 * 60;
@@ -97,6 +98,34 @@ impl PortalStore {
     pub async fn is_clerk(&self, cookie: &str, now: u64) -> Result<bool, StoreError> {
         let expiry = self.store.clerk_expiry(&login_key(cookie)).await?;
         Ok(expiry.is_some_and(|expires| expires > now))
+    }
+
+    /// Keeps a login begun at the OpenID Connect provider under the digest of its `state`.
+    pub async fn put_login_attempt(
+        &self,
+        state: &str,
+        attempt: &LoginAttempt,
+        expires_at: u64,
+    ) -> Result<(), StoreError> {
+        let row = LoginAttemptRow {
+            expires_at,
+            data: serde_json::to_string(attempt).map_err(|_| StoreError::Corrupt)?,
+        };
+        self.store.put_login_attempt(&login_key(state), &row).await
+    }
+
+    /// Takes the login attempt of `state` if it has not expired at `now`: once only.
+    pub async fn take_login_attempt(
+        &self,
+        state: &str,
+        now: u64,
+    ) -> Result<Option<LoginAttempt>, StoreError> {
+        let Some(mut row) = self.store.take_login_attempt(&login_key(state)).await? else {
+            return Ok(None);
+        };
+        let attempt = serde_json::from_str(&row.data).map_err(|_| StoreError::Corrupt);
+        zeroize::Zeroize::zeroize(&mut row.data);
+        Ok(Some(attempt?).filter(|_| row.expires_at > now))
     }
 
     /// Removes the citizens' and clerks' logins that ended by `now`; returns how many. A

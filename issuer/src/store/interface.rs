@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use protocol::status_list::StatusList;
 
 use super::records::{
-    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, OfferRecord, RefreshRecord,
-    TokenRecord,
+    CaseRow, CaseSessionRow, CorrectionRow, CredentialRecord, Login, LoginAttemptRow, OfferRecord,
+    RefreshRecord, TokenRecord,
 };
 use super::{StatusSlot, StoreError};
 
@@ -177,7 +177,12 @@ pub trait PortalRecords: Send + Sync {
     /// Until when the clerk's login of `key` lasts, if there is one.
     async fn clerk_expiry(&self, key: &str) -> Result<Option<u64>, StoreError>;
     async fn remove_clerk(&self, key: &str) -> Result<(), StoreError>;
-    /// Removes the citizens' and clerks' logins that ended by `now`; returns how many.
+    /// Keeps a login begun at the OpenID Connect provider.
+    async fn put_login_attempt(&self, key: &str, row: &LoginAttemptRow) -> Result<(), StoreError>;
+    /// Takes a login attempt: the provider's answer to it is accepted once, by one instance.
+    async fn take_login_attempt(&self, key: &str) -> Result<Option<LoginAttemptRow>, StoreError>;
+    /// Removes the citizens' and clerks' logins and the login attempts that ended by `now`;
+    /// returns how many.
     async fn purge_logins(&self, now: u64) -> Result<u64, StoreError>;
     async fn put_correction(&self, correction: &CorrectionRow<'_>) -> Result<(), StoreError>;
     async fn correction(&self, id: &str) -> Result<Option<String>, StoreError>;

@@ -7,7 +7,7 @@ use sqlx::{Postgres, Row};
 
 use super::interface::{CaseLock, CaseRecords, LifeEventRecords, PortalRecords};
 use super::pg_store::{from_text, to_text, unsigned, PgStore};
-use super::records::{CaseRow, CaseSessionRow, CorrectionRow, Login};
+use super::records::{CaseRow, CaseSessionRow, CorrectionRow, Login, LoginAttemptRow};
 use super::StoreError;
 
 /// The `data` column of every row.
@@ -193,11 +193,41 @@ impl PortalRecords for PgStore {
         Ok(())
     }
 
+    async fn put_login_attempt(&self, key: &str, row: &LoginAttemptRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO issuer_login_attempts (key, expires_at, data) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET expires_at = $2, data = $3",
+        )
+        .bind(key)
+        .bind(seconds(row.expires_at))
+        .bind(&row.data)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn take_login_attempt(&self, key: &str) -> Result<Option<LoginAttemptRow>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM issuer_login_attempts WHERE key = $1 RETURNING expires_at, data",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(LoginAttemptRow {
+                expires_at: unsigned(row.try_get("expires_at")?)?,
+                data: row.try_get("data")?,
+            })
+        })
+        .transpose()
+    }
+
     async fn purge_logins(&self, now: u64) -> Result<u64, StoreError> {
         let mut removed = 0;
         for sql in [
             "DELETE FROM issuer_logins WHERE expires_at <= $1",
             "DELETE FROM issuer_clerk_logins WHERE expires_at <= $1",
+            "DELETE FROM issuer_login_attempts WHERE expires_at <= $1",
         ] {
             removed += sqlx::query(sql)
                 .bind(seconds(now))

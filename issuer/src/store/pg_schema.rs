@@ -6,10 +6,11 @@ use regie_ops::postgres::SchemaStep;
 /// Where the applied steps are recorded (the verifier has its own table).
 pub const HISTORY: &str = "issuer_schema_history";
 
-pub const SCHEMA: &[SchemaStep] = &[SchemaStep {
-    version: 1,
-    description: "issuer",
-    sql: "CREATE TABLE issuer_offers (
+pub const SCHEMA: &[SchemaStep] = &[
+    SchemaStep {
+        version: 1,
+        description: "issuer",
+        sql: "CREATE TABLE issuer_offers (
               id         text PRIMARY KEY,
               expires_at bigint NOT NULL,
               data       text NOT NULL
@@ -82,4 +83,14 @@ pub const SCHEMA: &[SchemaStep] = &[SchemaStep {
               id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
               data text NOT NULL
           );",
-}];
+    },
+    SchemaStep {
+        version: 2,
+        description: "OpenID Connect login attempts",
+        sql: "CREATE TABLE issuer_login_attempts (
+                  key        text PRIMARY KEY,
+                  expires_at bigint NOT NULL,
+                  data       text NOT NULL
+              );",
+    },
+];

@@ -81,6 +81,14 @@ fn first_list() -> String {
     STATUS_LIST_ID.to_owned()
 }
 
+/// A login begun at the OpenID Connect provider and not yet come back (kept by the digest
+/// of its `state`): what finishing it needs, as JSON, and until when it may come back.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginAttemptRow {
+    pub expires_at: u64,
+    pub data: String,
+}
+
 /// A citizen logged in at the portal (kept by the digest of the login's cookie).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Login {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::interface::{CaseLock, CaseRecords, LifeEventRecords, PortalRecords};
-use super::records::{CaseRow, CaseSessionRow, CorrectionRow, Login};
+use super::records::{CaseRow, CaseSessionRow, CorrectionRow, Login, LoginAttemptRow};
 use super::sled_store::{be_u64, off_request_threads, SledStore};
 use super::{decode, encode, StoreError};
 
@@ -115,6 +115,13 @@ impl SledStore {
                 removed += 1;
             }
         }
+        for entry in self.login_attempts.iter() {
+            let (key, bytes) = entry?;
+            if decode::<LoginAttemptRow>(&bytes).is_ok_and(|row| row.expires_at <= now) {
+                self.login_attempts.remove(&key)?;
+                removed += 1;
+            }
+        }
         if removed > 0 {
             self.flush_db()?;
         }
@@ -153,6 +160,18 @@ impl PortalRecords for SledStore {
     async fn remove_clerk(&self, key: &str) -> Result<(), StoreError> {
         self.clerk_logins.remove(key)?;
         self.flush_db()
+    }
+
+    async fn put_login_attempt(&self, key: &str, row: &LoginAttemptRow) -> Result<(), StoreError> {
+        self.login_attempts.insert(key, encode(row)?)?;
+        self.flush_db()
+    }
+
+    async fn take_login_attempt(&self, key: &str) -> Result<Option<LoginAttemptRow>, StoreError> {
+        // sled's remove returns the value it removed, atomically: one taker gets it.
+        let taken = self.login_attempts.remove(key)?;
+        self.flush_db()?;
+        taken.map(|b| decode(&b)).transpose()
     }
 
     /// A browser that never logged out otherwise left its login on disk for good.
