@@ -6,9 +6,11 @@
 #   verifier (relying parties' pages):    https://localhost:8444
 #
 # The TLS certificate is made at start from a CA of its own (data/demo-lb/tls/ca.pem); the
-# wallet trusts it only when told (--ca-cert). The database is a throwaway cluster in /tmp,
-# gone when the script stops; everything else is in data/demo-lb/. DEMO ONLY: demo keys
-# from fixtures/demo, back-office token demo-admin-token. Stop with Ctrl-C.
+# wallet trusts it only when told (--ca-cert). Citizens and clerks log in at a local OpenID
+# Connect provider (tests/oidc/provider.mjs, standing in for the DigiD broker): user name a
+# test person's BSN, or `balie` for the clerk; password `demo`. The database is a throwaway
+# cluster in /tmp, gone when the script stops; everything else is in data/demo-lb/. DEMO
+# ONLY: demo keys from fixtures/demo, back-office token demo-admin-token. Stop with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -56,12 +58,27 @@ sed "s|\"http://127.0.0.1:8701\"|\"$ISSUER\"|" fixtures/demo/trust-list.issuers.
 ./target/debug/regie-issuer trust-list --anchor-key fixtures/demo/trust-anchor.private.jwk \
     --issuers "$DEMO/trust-list.issuers.json" >"$DEMO/trust-list.jwt"
 
+# The login provider, with an account for every BRP test person and one clerk.
+OIDC=http://127.0.0.1:8450
+export REGIE_ISSUER_OIDC_CLIENT_SECRET=${REGIE_ISSUER_OIDC_CLIENT_SECRET:-demo-oidc-client-secret}
+accounts=$(./target/debug/regie-issuer persons |
+    awk '{ printf "{\"login\":\"%s\",\"password\":\"demo\",\"claims\":{\"bsn\":\"%s\"}},", $1, $1 }')
+cat >"$DEMO/oidc-provider.json" <<JSON
+{"port": 8450, "clients": [{"client_id": "regie-portaal",
+  "client_secret": "$REGIE_ISSUER_OIDC_CLIENT_SECRET", "redirect_uris": ["$ISSUER/inloggen/terug"],
+  "response_types": ["code"], "grant_types": ["authorization_code"]}],
+ "accounts": [$accounts {"login": "balie", "password": "demo", "claims": {"roles": ["balie"]}}]}
+JSON
+node tests/oidc/provider.mjs "$DEMO/oidc-provider.json" >/dev/null 2>"$DEMO/oidc-provider.log" &
+pids+=($!)
+
 for port in 8711 8712; do
     ./target/debug/regie-issuer serve --listen "127.0.0.1:$port" --public-url "$ISSUER" \
         --database-url "$DATABASE_URL" --data-dir "$DEMO/issuer" \
         --key fixtures/demo/issuer.private.jwk \
         --verifier-url "$VERIFIER" --ca-cert "$DEMO/tls/ca.pem" \
-        --verifier-party fixtures/relying-parties/gemeente/party.json &
+        --verifier-party fixtures/relying-parties/gemeente/party.json \
+        --oidc-issuer "$OIDC" --oidc-client-id regie-portaal --oidc-scope bsn --oidc-scope roles &
     pids+=($!)
 done
 for port in 8721 8722; do
@@ -125,7 +142,8 @@ echo 482915 | "${wallet[@]}" accept-offer "$offer"
 cat <<TXT
 
 Regie behind a load balancer (nginx with TLS, 2 issuer and 2 verifier instances, PostgreSQL):
-  citizen portal:        $ISSUER/
+  citizen portal:        $ISSUER/   (log in: a test person's BSN, e.g. 999993653; password demo)
+  clerk's desk:          $ISSUER/balie   (log in: balie; password demo)
   relying parties:       $VERIFIER/   (housing corporation: $VERIFIER/woonstichting)
   the demo CA:           $DEMO/tls/ca.pem (import it in a browser, or: curl --cacert ...)
 Answer a page's request with the demo wallet (PIN 482915):

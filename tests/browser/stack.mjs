@@ -17,7 +17,7 @@ export const PIN = '482915';
 /** Suzanne Moulin, an official BRP test person. */
 export const BSN = '999993653';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -29,7 +29,7 @@ function freePort() {
   });
 }
 
-async function waitFor(url, child) {
+export async function waitFor(url, child) {
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) throw new Error(`${url}: the service exited (${child.exitCode})`);
     try {
@@ -46,7 +46,7 @@ async function waitFor(url, child) {
 // The test command sets REGIE_TEST_LOG_DIR: every service then logs at debug level to a
 // file of its own there, and the run fails if any log holds personal data or a secret.
 let logCount = 0;
-function logEnv(name) {
+export function logEnv(name) {
   const dir = process.env.REGIE_TEST_LOG_DIR;
   if (!dir) return {};
   mkdirSync(dir, { recursive: true });
@@ -54,7 +54,7 @@ function logEnv(name) {
   return { REGIE_LOG: 'debug', REGIE_LOG_FILE: join(dir, `${name}-node-${process.pid}-${logCount}.log`) };
 }
 
-function start(name, args, env = {}) {
+export function start(name, args, env = {}) {
   const child = spawn(bin(name), args, {
     cwd: root,
     env: { ...process.env, ...logEnv(name), ...env },
@@ -68,7 +68,7 @@ function start(name, args, env = {}) {
 
 /** Runs the wallet CLI with `--json`; `pins` lines go to standard input. `name` is the
  * wallet's folder, one per citizen. */
-function runWallet(dir, trustList, args, pins = 1, name = 'wallet') {
+export function runWallet(dir, trustList, args, pins = 1, name = 'wallet') {
   return new Promise((resolve, reject) => {
     const child = execFile(
       bin('regie-wallet'),
