@@ -62,6 +62,11 @@ enum Command {
 
 #[derive(Args)]
 struct ServeArgs {
+    /// A TOML file with settings, each key a long option's name (e.g. `public-url =
+    /// "https://…"`); a flag or environment variable beats the file. Secrets stay in the
+    /// environment.
+    #[arg(long, value_name = "FILE", env = "REGIE_ISSUER_CONFIG")]
+    config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(
         long,
@@ -226,7 +231,7 @@ impl OidcArgs {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = regie_ops::config_file::parse();
     match run(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -285,6 +290,9 @@ async fn run(command: Command) -> Result<(), String> {
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     regie_ops::init_from_env().map_err(|e| e.to_string())?;
+    if let Some(file) = &args.config {
+        tracing::info!("settings from {}", file.display());
+    }
     let public_url = args.public_url.trim_end_matches('/').to_owned();
     let data_dir = args.data_dir;
     let key = match &args.key {

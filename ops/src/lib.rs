@@ -1,5 +1,6 @@
 //! Operations shared by `regie-issuer` and `regie-verifier`: logging, metrics, shutdown,
 //! housekeeping and opening their stores (sled, PostgreSQL).
+pub mod config_file;
 pub mod housekeeping;
 pub mod logging;
 pub mod metrics;

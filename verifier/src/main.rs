@@ -56,6 +56,11 @@ enum Command {
 
 #[derive(Args)]
 struct ServeArgs {
+    /// A TOML file with settings, each key a long option's name (e.g. `public-url =
+    /// "https://…"`); a flag or environment variable beats the file. Secrets stay in the
+    /// environment.
+    #[arg(long, value_name = "FILE", env = "REGIE_VERIFIER_CONFIG")]
+    config: Option<PathBuf>,
     #[arg(
         long,
         value_name = "ADDR",
@@ -136,7 +141,8 @@ fn read(path: &Path) -> Result<String, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let cli: Cli = regie_ops::config_file::parse();
+    let result = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Attest {
             anchor_key,
@@ -172,6 +178,9 @@ async fn open_sessions(data_dir: &Path, database_url: Option<&str>) -> Result<Se
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
     regie_ops::init_from_env().map_err(|e| e.to_string())?;
+    if let Some(file) = &args.config {
+        tracing::info!("settings from {}", file.display());
+    }
     let keep_hours = args.keep_results_hours;
     let listen = args.listen;
     let public_url = args.public_url.trim_end_matches('/').to_owned();

@@ -118,3 +118,17 @@ fn attest_binds_the_answer_address_when_asked() {
         .is_ok());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The example configuration in deploy/ names only real options: the service reads it and
+/// stops only at the first file that is not on this machine; a typo would be named instead.
+#[test]
+fn the_deploy_example_config_is_read() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/verifier.toml.example"
+    );
+    let (code, _, stderr) = verifier(&["serve", "--config", example]);
+    assert_ne!(code, 0);
+    assert!(!stderr.contains("unknown setting"), "{stderr}");
+    assert!(stderr.contains("/etc/regie/"), "{stderr}");
+}
