@@ -14,6 +14,12 @@ use crate::jose::{b64u_encode, random_bytes};
 pub trait SaltSource {
     /// A salt for the disclosure of `value` under `name` (`None` for array elements).
     fn salt(&mut self, name: Option<&str>, value: &Value) -> String;
+
+    /// Whether every salt is fresh randomness, independent of the claim: then issuance draws
+    /// them from the OS in batches rather than one system call per salt.
+    fn is_random(&self) -> bool {
+        false
+    }
 }
 
 /// 128-bit random salts from the OS CSPRNG, as RFC 9901 §9.3 recommends.
@@ -23,6 +29,42 @@ pub struct RandomSalts;
 impl SaltSource for RandomSalts {
     fn salt(&mut self, _name: Option<&str>, _value: &Value) -> String {
         b64u_encode(random_bytes::<16>())
+    }
+
+    fn is_random(&self) -> bool {
+        true
+    }
+}
+
+/// Salts per read of the OS CSPRNG in [`PooledSalts`].
+const SALTS_PER_READ: usize = 32;
+
+/// 128-bit random salts for one credential, [`SALTS_PER_READ`] per read of the OS CSPRNG:
+/// each read is a system call, which cost as much as the rest of a disclosure. The pool lives
+/// for one issuance only (never shared between threads or processes) and is wiped after.
+struct PooledSalts {
+    pool: zeroize::Zeroizing<[u8; 16 * SALTS_PER_READ]>,
+    next: usize,
+}
+
+impl PooledSalts {
+    fn new() -> Self {
+        PooledSalts {
+            pool: zeroize::Zeroizing::new([0; 16 * SALTS_PER_READ]),
+            next: SALTS_PER_READ,
+        }
+    }
+}
+
+impl SaltSource for PooledSalts {
+    fn salt(&mut self, _name: Option<&str>, _value: &Value) -> String {
+        if self.next == SALTS_PER_READ {
+            *self.pool = random_bytes();
+            self.next = 0;
+        }
+        let start = self.next * 16;
+        self.next += 1;
+        b64u_encode(&self.pool[start..start + 16])
     }
 }
 
@@ -152,6 +194,13 @@ pub(crate) fn apply_frame(
     salts: &mut dyn SaltSource,
 ) -> Result<(Map<String, Value>, Vec<Disclosure>), SdJwtError> {
     let mut disclosures = Vec::new();
+    let mut pooled;
+    let salts: &mut dyn SaltSource = if salts.is_random() {
+        pooled = PooledSalts::new();
+        &mut pooled
+    } else {
+        salts
+    };
     let payload = frame_object(claims, frame, salts, &mut disclosures)?;
     Ok((payload, disclosures))
 }
