@@ -561,3 +561,18 @@ fn frame_naming_a_missing_claim_is_refused() {
         SdJwtError::FrameMismatch("not_there".into())
     );
 }
+
+#[test]
+fn random_salts_are_128_bits_and_never_repeat_across_pool_refills() {
+    // 70 disclosures: more than two reads of the salt pool (32 salts per read).
+    let claims: Map<String, Value> = (0..70).map(|i| (format!("c{i}"), json!(i))).collect();
+    let frame = ObjectFrame::sd_members(claims.keys().cloned());
+    let key = SigningKey::generate();
+    let sd = issue(Map::new(), claims, &frame, &key, &mut RandomSalts).unwrap();
+    let salts: std::collections::HashSet<&str> =
+        sd.disclosures().iter().map(|d| d.salt()).collect();
+    assert_eq!(salts.len(), 70, "every salt differs");
+    for salt in salts {
+        assert_eq!(crate::jose::b64u_decode(salt, "salt").unwrap().len(), 16);
+    }
+}
