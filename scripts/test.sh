@@ -74,6 +74,12 @@ npm run --silent test:browser
 
 echo "==> app window tests (tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run -a npm run --silent test:app
+# With a session bus, as on a desktop: one window, a second start hands its link over.
+dbus-run-session -- xvfb-run -a npm run --silent test:app-instance 2>"target/dbus-session.log"
+
+# The installable package: .deb and .rpm built, the .deb installed with apt, its desktop
+# entry checked, a link opened through the desktop (gio) reaches the installed app.
+./scripts/test-package.sh
 
 echo "==> logs: no personal data, PIN, key or token in any service's log"
 node scripts/scan-logs.mjs --self-test

@@ -2,6 +2,7 @@
 //! (one wallet-core call each), and where the wallet lives. Everything else is wallet-core.
 mod commands;
 mod error;
+mod links;
 mod state;
 
 use std::path::PathBuf;
@@ -21,12 +22,17 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // First, so that a second start hands its link over before it sets anything up.
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+        links::second_start(app, argv)
+    }));
+    let result = builder
         .setup(|app| {
+            links::warn_without_session_bus();
             // A link on the command line is how the desktop hands over a clicked link.
-            let opened_with = std::env::args()
-                .skip(1)
-                .find_map(|a| wallet_core::scan::classify(&a).ok());
+            let opened_with = links::link_in(std::env::args().skip(1));
             let state = AppState::open(data_dir(app)?, opened_with)?;
             app.manage(state);
             Ok(())

@@ -5,7 +5,8 @@ import './app.css';
 import { api } from './api';
 import { h } from './dom';
 import { lang, setLang, t } from './i18n';
-import { setupScreen, unlockScreen } from './screens/onboarding';
+import { listen } from '@tauri-apps/api/event';
+import { openHandedLink, setupScreen, unlockScreen } from './screens/onboarding';
 import { homeScreen } from './screens/credentials';
 import { historyScreen, sharingScreen } from './screens/activity';
 import { settingsScreen } from './screens/settings';
@@ -49,5 +50,15 @@ export async function start(): Promise<void> {
   else if (!state.unlocked) unlockScreen(state);
   else { frame('data'); homeScreen(); }
 }
+
+// A link clicked while the app runs reaches this window (the second start hands it over). An
+// open wallet goes to it now; a locked one keeps it for the screen after the PIN.
+void listen('regie://link', async () => {
+  const state = await api.walletState().catch(() => null);
+  if (state?.unlocked) {
+    frame('data');
+    await openHandedLink();
+  }
+});
 
 void start();

@@ -7,13 +7,20 @@ import { addScreen, homeScreen } from './credentials';
 import { requestScreen } from './request';
 import { alertBox, busy, errorBox, field, pinInput } from './common';
 
-/** Home, or straight to the offer or request the app was opened with. */
-async function openWallet(): Promise<void> {
-  frame('data');
+/** Opens the offer or request the app was handed (at its start, or by a link clicked while it
+ * runs); false when there is none. */
+export async function openHandedLink(): Promise<boolean> {
   const link = await api.openedWith().catch(() => null);
   if (link?.kind === 'offer') addScreen(link.uri);
   else if (link?.kind === 'request') requestScreen(link.uri, true);
-  else void homeScreen();
+  else return false;
+  return true;
+}
+
+/** Home, or straight to the offer or request the app was opened with. */
+async function openWallet(): Promise<void> {
+  frame('data');
+  if (!(await openHandedLink())) void homeScreen();
 }
 
 export function setupScreen(): void {
