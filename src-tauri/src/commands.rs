@@ -79,6 +79,16 @@ pub async fn lock(state: State<'_, AppState>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Seconds of inactivity before the wallet locks itself, when `REGIE_APP_AUTO_LOCK_SECONDS`
+/// sets them (tests, a kiosk); otherwise the settings' choice in minutes applies.
+#[tauri::command]
+pub fn auto_lock_override() -> Option<u64> {
+    std::env::var("REGIE_APP_AUTO_LOCK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+}
+
 #[tauri::command]
 pub async fn reset_wallet(state: State<'_, AppState>) -> Result<(), AppError> {
     lock(state.clone()).await?;

@@ -42,6 +42,7 @@ pub fn run() {
             commands::create_wallet,
             commands::unlock,
             commands::lock,
+            commands::auto_lock_override,
             commands::reset_wallet,
             commands::credentials,
             commands::accept_offer,

@@ -55,6 +55,7 @@ export const api = {
   scanImage: (bytes: Uint8Array) => invoke<Scanned>('scan_image', bytes),
   classifyLink: (text: string) => call<Scanned>('classify_link', { text }),
   openedWith: () => call<Scanned | null>('opened_with'),
+  autoLockOverride: () => call<number | null>('auto_lock_override'),
   renew: (id: string) => call<CredentialCard>('renew_credential', { id, langCode: lang() }),
   changePin: (oldPin: string, newPin: string) => call<void>('change_pin', { oldPin, newPin }),
 };

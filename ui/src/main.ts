@@ -6,6 +6,7 @@ import { api } from './api';
 import { h } from './dom';
 import { lang, setLang, t } from './i18n';
 import { listen } from '@tauri-apps/api/event';
+import { startAutoLock } from './autolock';
 import { openHandedLink, setupScreen, unlockScreen } from './screens/onboarding';
 import { homeScreen } from './screens/credentials';
 import { historyScreen, sharingScreen } from './screens/activity';
@@ -61,4 +62,5 @@ void listen('regie://link', async () => {
   }
 });
 
+startAutoLock(() => void start());
 void start();

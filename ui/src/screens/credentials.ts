@@ -1,6 +1,7 @@
 // The citizen's data: the list of credentials, one credential in full, and adding data
 // from a municipality's offer link.
 import { api, CredentialCard } from '../api';
+import { showingRequest } from '../autolock';
 import { h, show, announce } from '../dom';
 import { t } from '../i18n';
 import { requestScreen } from './request';
@@ -11,6 +12,7 @@ function statusClass(c: CredentialCard): string {
 }
 
 export async function homeScreen(): Promise<void> {
+  showingRequest(null);
   const tx = t();
   const list = h('ul', { class: 'regie-cards', id: 'gegevens' });
   const message = h('div');

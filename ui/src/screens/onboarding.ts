@@ -6,10 +6,16 @@ import { frame } from '../main';
 import { addScreen, homeScreen } from './credentials';
 import { requestScreen } from './request';
 import { alertBox, busy, errorBox, field, pinInput } from './common';
+import { takeIdleLock, takeResumedRequest } from '../autolock';
 
 /** Opens the offer or request the app was handed (at its start, or by a link clicked while it
  * runs); false when there is none. */
 export async function openHandedLink(): Promise<boolean> {
+  const resumed = takeResumedRequest();
+  if (resumed) {
+    requestScreen(resumed, true);
+    return true;
+  }
   const link = await api.openedWith().catch(() => null);
   if (link?.kind === 'offer') addScreen(link.uri);
   else if (link?.kind === 'request') requestScreen(link.uri, true);
@@ -63,6 +69,9 @@ export function unlockScreen(state: WalletState): void {
   const tx = t();
   const pin = pinInput('pin');
   const message = h('div');
+  const idle = takeIdleLock()
+    ? h('p', { class: 'regie-verdict', role: 'status', id: 'auto-vergrendeld' }, tx.autoLocked)
+    : null;
   if (state.blocked) message.append(errorBox({ code: 'blocked', message: '' }));
   else if (state.wait_secs > 0) message.append(errorBox({ code: 'locked_out', message: '', wait_secs: state.wait_secs }));
   const submit = h('button', { type: 'submit', class: 'regie-button regie-button--primary' }, tx.unlockButton) as HTMLButtonElement;
@@ -80,5 +89,5 @@ export function unlockScreen(state: WalletState): void {
       }
     },
   }, field('pin-open', tx.pin, pin), message, submit);
-  show(h('h1', {}, tx.unlockTitle), form);
+  show(h('h1', {}, tx.unlockTitle), ...(idle ? [idle] : []), form);
 }

@@ -5,6 +5,7 @@ import { announce, h, show } from '../dom';
 import { t } from '../i18n';
 import { homeScreen } from './credentials';
 import { busy, button, errorBox, field, pinInput } from './common';
+import { showingRequest } from '../autolock';
 
 /** The request link screen; `assessNow` looks the request up at once (nothing is shared
  * before the citizen consents). */
@@ -20,6 +21,7 @@ export function requestScreen(prefill = '', assessNow = false): void {
       message.replaceChildren();
       try {
         const assessment = await busy(submit, () => api.assessRequest(link.value));
+        showingRequest(link.value.trim());
         consentScreen(assessment);
       } catch (err) {
         message.append(errorBox(err));

@@ -4,6 +4,7 @@ import { announce, h, show } from '../dom';
 import { Lang, lang, setLang, t } from '../i18n';
 import { frame, start } from '../main';
 import { alertBox, busy, button, errorBox, field, pinInput } from './common';
+import { MINUTE_CHOICES, autoLockMinutes, setAutoLockMinutes } from '../autolock';
 
 export function settingsScreen(): void {
   const tx = t();
@@ -18,6 +19,7 @@ export function settingsScreen(): void {
   show(
     h('h1', {}, tx.settingsTitle),
     h('fieldset', { class: 'regie-fieldset' }, h('legend', {}, tx.language), choice('nl', 'Nederlands'), choice('en', 'English')),
+    autoLockField(),
     button(tx.lockNow, async () => { await api.lock(); void start(); }, 'secondary', 'vergrendelen'),
     changePinForm(),
     h('h2', {}, tx.resetTitle),
@@ -33,6 +35,17 @@ export function settingsScreen(): void {
       }
     }, 'secondary', 'wissen'),
   );
+}
+
+/** After how many minutes without use the wallet locks itself. */
+function autoLockField(): HTMLElement {
+  const tx = t();
+  const select = h('select', {
+    id: 'auto-vergrendelen',
+    class: 'regie-select',
+    onchange: () => { setAutoLockMinutes(Number(select.value)); announce(tx.autoLockSaved); },
+  }, ...MINUTE_CHOICES.map((m) => h('option', { value: String(m), selected: m === autoLockMinutes() }, tx.minutes(m)))) as HTMLSelectElement;
+  return field('auto-vergrendelen', tx.autoLockLabel, select, tx.autoLockHint);
 }
 
 function changePinForm(): HTMLElement {
