@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod links;
+mod screen_lock;
 mod state;
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ pub fn run() {
     let result = builder
         .setup(|app| {
             links::warn_without_session_bus();
+            screen_lock::watch(app.handle().clone());
             // A link on the command line is how the desktop hands over a clicked link.
             let opened_with = links::link_in(std::env::args().skip(1));
             let state = AppState::open(data_dir(app)?, opened_with)?;

@@ -13,9 +13,9 @@ let lastUse = Date.now();
 let overrideSeconds: number | null = null;
 /** The request link on screen, if any. */
 let shownRequest: string | null = null;
-/** The request to ask again after the PIN, and whether the last lock was for inactivity. */
+/** The request to ask again after the PIN, and why the wallet locked itself last. */
 let resume: string | null = null;
-let idleLock = false;
+let lockReason: 'idle' | 'screen' | null = null;
 
 export function autoLockMinutes(): number {
   const stored = Number(localStorage.getItem(KEY));
@@ -37,11 +37,19 @@ export function takeResumedRequest(): string | null {
   return link;
 }
 
-/** Whether the wallet just locked itself for inactivity (once, for the unlock screen). */
-export function takeIdleLock(): boolean {
-  const was = idleLock;
-  idleLock = false;
-  return was;
+/** Why the wallet just locked itself (once, for the unlock screen). */
+export function takeLockReason(): 'idle' | 'screen' | null {
+  const reason = lockReason;
+  lockReason = null;
+  return reason;
+}
+
+/** The wallet was locked because the desktop's screen locked (the app dropped the keys). */
+export function lockedWithScreen(locked: () => void): void {
+  resume = shownRequest;
+  shownRequest = null;
+  lockReason = 'screen';
+  locked();
 }
 
 /** Starts watching for use; `locked` draws the unlock screen once the wallet locked itself. */
@@ -59,7 +67,7 @@ export function startAutoLock(locked: () => void): void {
     resume = shownRequest;
     shownRequest = null;
     await api.lock();
-    idleLock = true;
+    lockReason = 'idle';
     locked();
   }, 1000);
 }

@@ -6,7 +6,7 @@ import { api } from './api';
 import { h } from './dom';
 import { lang, setLang, t } from './i18n';
 import { listen } from '@tauri-apps/api/event';
-import { startAutoLock } from './autolock';
+import { lockedWithScreen, startAutoLock } from './autolock';
 import { openHandedLink, setupScreen, unlockScreen } from './screens/onboarding';
 import { homeScreen } from './screens/credentials';
 import { historyScreen, sharingScreen } from './screens/activity';
@@ -63,4 +63,6 @@ void listen('regie://link', async () => {
 });
 
 startAutoLock(() => void start());
+// The desktop's screen locked: the app already dropped the wallet's keys.
+void listen('regie://screen-locked', () => lockedWithScreen(() => void start()));
 void start();

@@ -6,7 +6,7 @@ import { frame } from '../main';
 import { addScreen, homeScreen } from './credentials';
 import { requestScreen } from './request';
 import { alertBox, busy, errorBox, field, pinInput } from './common';
-import { takeIdleLock, takeResumedRequest } from '../autolock';
+import { takeLockReason, takeResumedRequest } from '../autolock';
 
 /** Opens the offer or request the app was handed (at its start, or by a link clicked while it
  * runs); false when there is none. */
@@ -69,8 +69,9 @@ export function unlockScreen(state: WalletState): void {
   const tx = t();
   const pin = pinInput('pin');
   const message = h('div');
-  const idle = takeIdleLock()
-    ? h('p', { class: 'regie-verdict', role: 'status', id: 'auto-vergrendeld' }, tx.autoLocked)
+  const reason = takeLockReason();
+  const idle = reason
+    ? h('p', { class: 'regie-verdict', role: 'status', id: 'auto-vergrendeld' }, reason === 'idle' ? tx.autoLocked : tx.screenLocked)
     : null;
   if (state.blocked) message.append(errorBox({ code: 'blocked', message: '' }));
   else if (state.wait_secs > 0) message.append(errorBox({ code: 'locked_out', message: '', wait_secs: state.wait_secs }));
