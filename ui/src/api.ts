@@ -36,6 +36,9 @@ export function isAppError(e: unknown): e is AppError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
+/** Events per page of history (src-tauri's `PAGE`). */
+export const HISTORY_PAGE = 50;
+
 const call = <T>(cmd: string, args: Record<string, unknown> = {}) => invoke<T>(cmd, args);
 
 export const api = {
@@ -49,7 +52,8 @@ export const api = {
   refreshStatus: () => call<StatusReport>('refresh_status'),
   assessRequest: (uri: string) => call<Assessment>('assess_request', { uri, langCode: lang() }),
   answerRequest: (approve: boolean, pinCode: string | null) => call<Answered>('answer_request', { approve, pinCode }),
-  history: () => call<EventLine[]>('history', { before: null, langCode: lang() }),
+  /** A page of history, newest first; `before` is the id of the last event already shown. */
+  history: (before: number | null = null) => call<EventLine[]>('history', { before, langCode: lang() }),
   sharing: () => call<SharingLine[]>('sharing', { langCode: lang() }),
   // The picture goes as the raw body, not as JSON.
   scanImage: (bytes: Uint8Array) => invoke<Scanned>('scan_image', bytes),

@@ -1,23 +1,34 @@
 // What happened, and who has which of my data since when.
-import { api, SignedStatement } from '../api';
+import { api, HISTORY_PAGE, SignedStatement } from '../api';
 import { h, show } from '../dom';
 import { t } from '../i18n';
-import { errorBox } from './common';
+import { button, errorBox } from './common';
 
 export async function historyScreen(): Promise<void> {
   const tx = t();
   const list = h('ul', { class: 'regie-events', id: 'geschiedenis' });
-  show(h('h1', {}, tx.historyTitle), list);
-  try {
-    const events = await api.history();
-    if (events.length === 0) list.replaceWith(h('p', {}, tx.noHistory));
-    for (const e of events) {
-      list.append(h('li', {}, h('span', { class: 'regie-date' }, e.date), ': ', e.text,
+  let before: number | null = null;
+  // Older events a page at a time; focus moves to the first one added, for keyboard and
+  // screen reader users.
+  const more = button(tx.olderEvents, () => void load(), 'secondary', 'ouder') as HTMLButtonElement;
+  more.hidden = true;
+  show(h('h1', {}, tx.historyTitle), list, more);
+  async function load(): Promise<void> {
+    try {
+      const events = await api.history(before);
+      if (before === null && events.length === 0) list.replaceWith(h('p', {}, tx.noHistory));
+      const added = events.map((e) => h('li', { tabindex: '-1' }, h('span', { class: 'regie-date' }, e.date), ': ', e.text,
         e.statements.length > 0 && signedList(e.statements, tx.statementsSigned)));
+      list.append(...added);
+      if (before !== null && added.length > 0) added[0].focus();
+      if (events.length > 0) before = events[events.length - 1].id;
+      more.hidden = events.length < HISTORY_PAGE;
+    } catch (e) {
+      list.replaceWith(errorBox(e));
+      more.hidden = true;
     }
-  } catch (e) {
-    list.replaceWith(errorBox(e));
   }
+  await load();
 }
 
 export async function sharingScreen(): Promise<void> {
