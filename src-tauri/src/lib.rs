@@ -5,6 +5,8 @@ mod error;
 mod links;
 mod screen_lock;
 mod state;
+#[cfg(desktop)]
+mod window_size;
 
 use std::path::PathBuf;
 
@@ -29,6 +31,15 @@ pub fn run() {
     let builder = builder.plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
         links::second_start(app, argv)
     }));
+    #[cfg(desktop)]
+    let builder = {
+        let changes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        builder
+            .plugin(tauri_plugin_window_state::Builder::default().build())
+            .on_window_event(move |window, event| {
+                window_size::on_event(window.app_handle(), event, &changes)
+            })
+    };
     let result = builder
         .setup(|app| {
             links::warn_without_session_bus();

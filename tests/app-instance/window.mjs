@@ -87,7 +87,12 @@ export async function startWindow(stack, port, extra = {}) {
     },
     async stop() {
       await app.deleteSession().catch(() => {});
+      const exited = driver.exitCode !== null ? Promise.resolve()
+        : new Promise((resolve) => driver.once('exit', resolve));
       driver.kill();
+      await exited;
+      // The window's web processes end a moment after the driver.
+      await new Promise((r) => setTimeout(r, 500));
     },
   };
 }

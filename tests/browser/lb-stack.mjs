@@ -145,7 +145,8 @@ ${nginxSite(tls, 'issuers', issuerPort, issuerPorts)}${nginxSite(tls, 'verifiers
     wallet: (args, pins) => runWallet(dir, trustList, walletArgs(args), pins),
     async stop() {
       for (const child of children) child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      // An app or browser just stopped may still be writing its caches here: retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
     logEnv,
   };

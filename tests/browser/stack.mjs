@@ -174,7 +174,8 @@ export async function startStack(options = {}) {
     },
     async stop() {
       for (const child of [issuer, verifier]) child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      // An app or browser just stopped may still be writing its caches here: retry.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 30, retryDelay: 100 });
     },
     logs: () => ({ issuer: issuer.stderrText(), verifier: verifier.stderrText() }),
   };
