@@ -79,6 +79,18 @@ pub async fn lock(state: State<'_, AppState>) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The window drew its first screen. With `REGIE_APP_REPORT_START` set (scripts/measure-app.sh)
+/// the moment goes to standard error as Unix milliseconds, for measuring a cold start.
+#[tauri::command]
+pub fn first_screen_drawn() {
+    if std::env::var_os("REGIE_APP_REPORT_START").is_some() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        eprintln!("regie-app: first screen at {now}");
+    }
+}
+
 /// Seconds of inactivity before the wallet locks itself, when `REGIE_APP_AUTO_LOCK_SECONDS`
 /// sets them (tests, a kiosk); otherwise the settings' choice in minutes applies.
 #[tauri::command]

@@ -22,8 +22,9 @@ async function waitForDriver(port) {
   throw new Error('tauri-driver did not start');
 }
 
-/** The app's environment for `stack` plus `extra`; the window started through tauri-driver. */
-export async function startWindow(stack, port, extra = {}) {
+/** The app's environment for `stack` plus `extra`; the window (`application`, the debug build
+ * unless told) started through tauri-driver. */
+export async function startWindow(stack, port, extra = {}, application = APP) {
   const env = {
     ...process.env,
     REGIE_APP_DATA_DIR: join(stack.dir, `app-wallet-${port}`),
@@ -44,7 +45,7 @@ export async function startWindow(stack, port, extra = {}) {
     logLevel: 'error',
     capabilities: {
       browserName: 'wry',
-      'tauri:options': { application: APP, args: [] },
+      'tauri:options': { application, args: [] },
       'wdio:enforceWebDriverClassic': true,
     },
   });

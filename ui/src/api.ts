@@ -60,6 +60,7 @@ export const api = {
   classifyLink: (text: string) => call<Scanned>('classify_link', { text }),
   openedWith: () => call<Scanned | null>('opened_with'),
   autoLockOverride: () => call<number | null>('auto_lock_override'),
+  firstScreenDrawn: () => call<void>('first_screen_drawn'),
   renew: (id: string) => call<CredentialCard>('renew_credential', { id, langCode: lang() }),
   changePin: (oldPin: string, newPin: string) => call<void>('change_pin', { oldPin, newPin }),
 };

@@ -52,6 +52,9 @@ export async function start(): Promise<void> {
   else { frame('data'); homeScreen(); }
 }
 
+// The first screen is up once the browser has painted it.
+void start().then(() => requestAnimationFrame(() => void api.firstScreenDrawn().catch(() => {})));
+
 // A link clicked while the app runs reaches this window (the second start hands it over). An
 // open wallet goes to it now; a locked one keeps it for the screen after the PIN.
 void listen('regie://link', async () => {
@@ -65,4 +68,3 @@ void listen('regie://link', async () => {
 startAutoLock(() => void start());
 // The desktop's screen locked: the app already dropped the wallet's keys.
 void listen('regie://screen-locked', () => lockedWithScreen(() => void start()));
-void start();
