@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 # desktop-file-utils: the desktop entry's check and the system's link cache (the package
-# depends on it too); libglib2.0-bin: gio, the desktop's own way of opening a link.
-ensure_apt desktop-file-utils libglib2.0-bin xvfb xauth
+# depends on it too); libglib2.0-bin: gio, the desktop's own way of opening a link;
+# dbus-daemon: dbus-run-session, a session bus as a desktop has one.
+ensure_apt desktop-file-utils libglib2.0-bin dbus-daemon xvfb xauth
 
 echo "==> app package: build the .deb and .rpm (debug)"
 ./scripts/package.sh --debug >"target/package-build.log" 2>&1 || {

@@ -27,8 +27,11 @@ mkdir -p "$REGIE_TEST_LOG_DIR"
 # poppler-utils: PDF extracts are rendered to images in tests; chromium: browser tests;
 # the Tauri packages: the app and its window tests under Xvfb; nginx: the example site's rate
 # limits and TLS run in front of the services (openssl makes its test certificate);
-# postgresql: the services' stores are tested on PostgreSQL as well as on sled.
-ensure_apt pkg-config poppler-utils chromium postgresql nginx openssl "${TAURI_APT[@]}"
+# postgresql: the services' stores are tested on PostgreSQL as well as on sled; dbus-daemon
+# (dbus-run-session) and libglib2.0-bin (gdbus, gio): the app's one window, the screen lock
+# and the installed package's links are tested on a session bus as on a desktop.
+ensure_apt pkg-config poppler-utils chromium postgresql nginx openssl dbus-daemon libglib2.0-bin \
+    desktop-file-utils "${TAURI_APT[@]}"
 ensure_cargo_tool cargo-nextest cargo-nextest
 ensure_cargo_tool tauri-driver tauri-driver
 # Without its default features (the advisory database fetch) cargo-deny builds in about a
