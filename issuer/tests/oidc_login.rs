@@ -122,10 +122,16 @@ struct Portal {
 
 /// The issuer with its portal logging in through a fresh provider.
 async fn start() -> Portal {
+    start_configured(false, SECRET).await
+}
+
+/// The issuer with a fresh provider that puts the claims in the ID token when
+/// `claims_in_id_token` (else only at userinfo), the portal using `secret` as client secret.
+async fn start_configured(claims_in_id_token: bool, secret: &str) -> Portal {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let provider = start_provider(&format!("{base}/inloggen/terug"), false).await;
-    start_with(listener, base, provider, SECRET).await
+    let provider = start_provider(&format!("{base}/inloggen/terug"), claims_in_id_token).await;
+    start_with(listener, base, provider, secret).await
 }
 
 async fn start_with(
@@ -184,6 +190,11 @@ struct Page {
     refresh: Option<String>,
 }
 
+/// What `browser` sees at `url`.
+async fn open(browser: &reqwest::Client, url: impl reqwest::IntoUrl) -> Page {
+    read(browser.get(url).send().await.unwrap()).await
+}
+
 async fn read(response: reqwest::Response) -> Page {
     Page {
         status: response.status().as_u16(),
@@ -200,7 +211,7 @@ async fn read(response: reqwest::Response) -> Page {
 /// Opens `start` (the portal's or the desk's login) and arrives at the provider's login page;
 /// returns the form's address.
 async fn to_login_form(browser: &reqwest::Client, start: &str) -> String {
-    let page = read(browser.get(start).send().await.unwrap()).await;
+    let page = open(browser, start).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("Testinlogdienst"), "{}", page.text);
     let action = page
@@ -247,20 +258,13 @@ async fn a_citizen_logs_in_through_the_provider_and_sees_their_own_data() {
         .starts_with(&format!("{}/inloggen/terug?", portal.base)));
     assert_eq!(page.refresh.as_deref(), Some("0; url=/mijn"));
     assert!(page.text.contains("U bent ingelogd"));
-    let mine = read(
-        browser
-            .get(format!("{}/mijn", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let mine = open(&browser, format!("{}/mijn", portal.base)).await;
     assert_eq!(mine.status, 200);
     assert!(mine.url.ends_with("/mijn"), "still logged in: {}", mine.url);
     assert!(mine.text.contains("Moulin"), "{}", mine.text);
 
     // The same answer again (a reload, or a copy in the history) logs nobody in.
-    let again = read(browser.get(&page.url).send().await.unwrap()).await;
+    let again = open(&browser, &page.url).await;
     assert_eq!(again.status, 400);
     assert!(again.text.contains("onbekend of verlopen"));
 }
@@ -293,23 +297,16 @@ async fn an_answer_carried_to_another_browser_logs_nobody_in_there() {
     assert!(answer.starts_with(&format!("{}/inloggen/terug?", portal.base)));
 
     let receiver = browser();
-    let there = read(receiver.get(&answer).send().await.unwrap()).await;
+    let there = open(&receiver, &answer).await;
     assert_eq!(there.status, 400, "{}", there.text);
-    let mine = read(
-        receiver
-            .get(format!("{}/mijn", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let mine = open(&receiver, format!("{}/mijn", portal.base)).await;
     assert!(
         !mine.url.ends_with("/mijn"),
         "the receiver is not logged in"
     );
 
     // The refusal used nothing up: the browser that began the login still finishes it.
-    let own = read(sender.get(&answer).send().await.unwrap()).await;
+    let own = open(&sender, &answer).await;
     assert_eq!(own.status, 200, "{}", own.text);
 }
 
@@ -337,7 +334,7 @@ async fn wrong_passwords_cancelled_logins_and_unusable_accounts_log_nobody_in() 
         let page = log_in(&portal, &b, "/inloggen", login).await;
         assert_eq!(page.status, 403, "{login}: {}", page.text);
         assert!(page.text.contains(says), "{login}: {}", page.text);
-        let mine = read(b.get(format!("{}/mijn", portal.base)).send().await.unwrap()).await;
+        let mine = open(&b, format!("{}/mijn", portal.base)).await;
         assert!(!mine.url.ends_with("/mijn"), "{login} is not logged in");
     }
 
@@ -358,33 +355,16 @@ async fn wrong_passwords_cancelled_logins_and_unusable_accounts_log_nobody_in() 
 #[tokio::test]
 async fn clerks_log_in_with_their_role_and_citizens_cannot_use_the_desk() {
     // This provider puts the claims in the ID token itself (the others only at userinfo).
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let provider = start_provider(&format!("{base}/inloggen/terug"), true).await;
-    let portal = start_with(listener, base, provider, SECRET).await;
+    let portal = start_configured(true, SECRET).await;
     let clerk = browser();
-    let desk = read(
-        clerk
-            .get(format!("{}/balie", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let desk = open(&clerk, format!("{}/balie", portal.base)).await;
     assert!(desk.text.contains("Inloggen met uw account"));
     assert!(!desk.text.contains("Back-office-sleutel"), "no key form");
     let page = log_in(&portal, &clerk, "/balie/inloggen", "balie").await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(page.refresh.as_deref(), Some("0; url=/balie"));
     // Past the login: this portal has no consent cases, so the desk says that.
-    let desk = read(
-        clerk
-            .get(format!("{}/balie", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let desk = open(&clerk, format!("{}/balie", portal.base)).await;
     assert!(
         !desk.text.contains("Inloggen met uw account"),
         "{}",
@@ -396,14 +376,7 @@ async fn clerks_log_in_with_their_role_and_citizens_cannot_use_the_desk() {
     let page = log_in(&portal, &citizen, "/balie/inloggen", "moulin").await;
     assert_eq!(page.status, 403);
     assert!(page.text.contains("mag niet bij de balie"));
-    let desk = read(
-        citizen
-            .get(format!("{}/balie", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let desk = open(&citizen, format!("{}/balie", portal.base)).await;
     assert!(
         desk.text.contains("Inloggen met uw account"),
         "still the login"
@@ -424,10 +397,7 @@ async fn clerks_log_in_with_their_role_and_citizens_cannot_use_the_desk() {
 
 #[tokio::test]
 async fn a_wrong_client_secret_or_a_provider_that_is_down_gives_a_clear_page() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let provider = start_provider(&format!("{base}/inloggen/terug"), false).await;
-    let portal = start_with(listener, base, provider, "not-the-secret").await;
+    let portal = start_configured(false, "not-the-secret").await;
     let browser = browser();
     let page = log_in(&portal, &browser, "/inloggen", "moulin").await;
     assert_eq!(page.status, 502, "{}", page.text);
@@ -445,14 +415,7 @@ async fn a_wrong_client_secret_or_a_provider_that_is_down_gives_a_clear_page() {
         _dir: tempdir::new("oidc-down"),
     };
     let portal = start_with(listener, base, down, SECRET).await;
-    let page = read(
-        browser
-            .get(format!("{}/inloggen", portal.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let page = open(&browser, format!("{}/inloggen", portal.base)).await;
     assert_eq!(page.status, 503);
     assert!(page.text.contains("inlogdienst is niet bereikbaar"));
 }

@@ -22,6 +22,18 @@ async function waitForDriver(port) {
   throw new Error('tauri-driver did not start');
 }
 
+/** axe-core in the app's web view (a WebdriverIO session): the WCAG 2.2 A/AA rules it can
+ * check; fails with the violations listed. */
+export async function assertAccessibleIn(app, what) {
+  await app.execute(`${axeSource}; return true;`);
+  const violations = await app.executeAsync((done) => {
+    window.axe
+      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+      .then((r) => done(r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)));
+  });
+  assert.deepEqual(violations, [], `${what}: accessibility violations`);
+}
+
 /** The app's environment for `stack` plus `extra`; the window (`application`, the debug build
  * unless told) started through tauri-driver. */
 export async function startWindow(stack, port, extra = {}, application = APP) {
@@ -69,16 +81,7 @@ export async function startWindow(stack, port, extra = {}, application = APP) {
       await this.shot(`${name}-phone`);
       await app.setWindowSize(440, 820);
     },
-    /** axe-core in the web view: the WCAG 2.2 A/AA rules it can check. */
-    async assertAccessible(what) {
-      await app.execute(`${axeSource}; return true;`);
-      const violations = await app.executeAsync((done) => {
-        window.axe
-          .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-          .then((r) => done(r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)));
-      });
-      assert.deepEqual(violations, [], `${what}: accessibility violations`);
-    },
+    assertAccessible: (what) => assertAccessibleIn(app, what),
     async createWallet(pin) {
       await this.waitForH1(/Welkom bij Regie/);
       await (await app.$('#pin-nieuw')).setValue(pin);

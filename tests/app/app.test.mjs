@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { remote } from 'webdriverio';
 import { startStack, root, screenshots, ADMIN_TOKEN, BSN } from '../browser/stack.mjs';
 import { startHostileParty } from './hostile-party.mjs';
+import { assertAccessibleIn } from '../app-instance/window.mjs';
 import {
   SCRIPT, ATTRIBUTE, URLISH, RTL, BIDI_CONTROLS, shownAs, HOSTILE_BSN, hostileFixtures,
 } from '../browser/hostile-data.mjs';
@@ -80,16 +81,7 @@ after(async () => {
 });
 
 // axe-core, injected into the app's web view, checks the WCAG 2.2 A/AA rules it can.
-const axeSource = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-async function assertAccessible(what) {
-  await app.execute(`${axeSource}; return true;`);
-  const violations = await app.executeAsync((done) => {
-    window.axe
-      .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-      .then((r) => done(r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`)));
-  });
-  assert.deepEqual(violations, [], `${what}: accessibility violations`);
-}
+const assertAccessible = (what) => assertAccessibleIn(app, what);
 
 const shot = (name) => app.saveScreenshot(join(screenshots, `app-${name}.png`));
 const text = async (selector) => (await app.$(selector)).getText();

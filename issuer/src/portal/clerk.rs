@@ -84,7 +84,7 @@ async fn start_clerk_login(portal: &SharedPortal, cookie: &str) -> Result<String
         .map_err(|_| ())?;
     Ok(format!(
         "{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={CLERK_TTL}{}",
-        super::oidc_login::secure(portal)
+        super::secure(portal)
     ))
 }
 

@@ -139,6 +139,15 @@ pub(crate) fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
+/// `; Secure` for the portal's cookies when it is served over HTTPS.
+pub(crate) fn secure(portal: &Portal) -> &'static str {
+    if portal.issuer.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// To the login page when nobody is logged in.
 pub(crate) fn to_login(lang: Lang) -> Response {
     Redirect::to(&format!("/inloggen{}", lang.query())).into_response()
@@ -407,7 +416,7 @@ pub(crate) async fn start_citizen_login(
     }
     let set_cookie = format!(
         "{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={LOGIN_TTL}{}",
-        oidc_login::secure(portal)
+        secure(portal)
     );
     if from_provider {
         return oidc_login::continue_to(lang, "/mijn", set_cookie);

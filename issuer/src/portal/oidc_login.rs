@@ -88,7 +88,7 @@ pub async fn begin(portal: &SharedPortal, purpose: Purpose, lang: Lang) -> Respo
                 format!(
                     "{STATE_COOKIE}={}; Path=/inloggen/terug; HttpOnly; SameSite=Lax; Max-Age={ATTEMPT_TTL}{}",
                     started.state,
-                    secure(portal)
+                    super::secure(portal)
                 ),
             ),
             (header::LOCATION, started.url),
@@ -220,15 +220,6 @@ async fn citizen_logged_in(portal: &SharedPortal, bsn: Option<&str>, lang: Lang)
             ),
             Back::Home,
         ),
-    }
-}
-
-/// `; Secure` when the portal is served over HTTPS.
-pub(crate) fn secure(portal: &SharedPortal) -> &'static str {
-    if portal.issuer.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
     }
 }
 
