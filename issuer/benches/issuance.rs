@@ -4,6 +4,10 @@
 //! 1.5× the raw signature.
 //!
 //! Run: `cargo bench -p regie-issuer --bench issuance`
+/// The allocator `regie-issuer` runs with (src/main.rs), so that these figures are the service's.
+#[global_allocator]
+static ALLOCATOR: regie_ops::allocator::ServiceAllocator = regie_ops::allocator::ServiceAllocator;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;

@@ -229,6 +229,9 @@ impl OidcArgs {
     }
 }
 
+#[global_allocator]
+static ALLOCATOR: regie_ops::allocator::ServiceAllocator = regie_ops::allocator::ServiceAllocator;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli: Cli = regie_ops::config_file::parse();

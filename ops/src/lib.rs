@@ -1,5 +1,7 @@
 //! Operations shared by `regie-issuer` and `regie-verifier`: logging, metrics, shutdown,
 //! housekeeping and opening their stores (sled, PostgreSQL).
+#[cfg(feature = "service-allocator")]
+pub mod allocator;
 pub mod config_file;
 pub mod housekeeping;
 pub mod logging;

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use ring::rand::SecureRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -65,12 +64,22 @@ pub fn b64u_decode(text: &str, what: &'static str) -> Result<Vec<u8>, JoseError>
         .map_err(|_| JoseError::Base64(what))
 }
 
+/// As [`b64u_decode`], appending to `out`: lets a caller decoding many short parts reuse one
+/// buffer.
+pub fn b64u_decode_into(
+    text: &str,
+    out: &mut Vec<u8>,
+    what: &'static str,
+) -> Result<(), JoseError> {
+    URL_SAFE_NO_PAD
+        .decode_vec(text, out)
+        .map_err(|_| JoseError::Base64(what))
+}
+
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let digest = ring::digest::digest(&ring::digest::SHA256, data);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(digest.as_ref());
-    out
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
 }
 
 /// `N` bytes from the operating system's CSPRNG.
@@ -161,15 +170,19 @@ impl PublicJwk {
         use p256::elliptic_curve::sec1::ToEncodedPoint;
         let key = p256::PublicKey::from_sec1_bytes(bytes)
             .map_err(|_| JoseError::InvalidKey("not a point on P-256"))?;
-        let encoded = key.to_encoded_point(false);
         let mut point = [0u8; 65];
-        point.copy_from_slice(encoded.as_bytes());
+        match <&[u8; 65]>::try_from(bytes) {
+            // Already the uncompressed form that was checked: no need to encode it again.
+            Ok(uncompressed) => point = *uncompressed,
+            Err(_) => point.copy_from_slice(key.to_encoded_point(false).as_bytes()),
+        }
         Ok(PublicJwk { point, kid: None })
     }
 
     /// Parses a JWK from a JSON value.
     pub fn from_json_value(value: &Value) -> Result<Self, JoseError> {
-        serde_json::from_value(value.clone()).map_err(|e| JoseError::Json {
+        // Read from the borrowed value: no copy of the JWK object first.
+        PublicJwk::deserialize(value).map_err(|e| JoseError::Json {
             part: "jwk",
             reason: e.to_string(),
         })
@@ -428,336 +441,8 @@ pub fn sign_json<T: Serialize + ?Sized>(
     Ok(sign_compact(header, &payload, key))
 }
 
-/// A compact JWS as received: parsed, `alg` checked to be ES256, signature not yet checked.
-#[derive(Clone, Debug)]
-pub struct UnverifiedJws {
-    header: Map<String, Value>,
-    payload: Vec<u8>,
-    signing_input_len: usize,
-    compact: String,
-    signature: Vec<u8>,
-}
-
-impl UnverifiedJws {
-    /// Parses with the default limit [`MAX_JWS_LEN`].
-    pub fn parse(compact: &str) -> Result<Self, JoseError> {
-        Self::parse_with_limit(compact, MAX_JWS_LEN)
-    }
-
-    /// Parses a compact JWS of at most `limit` bytes.
-    pub fn parse_with_limit(compact: &str, limit: usize) -> Result<Self, JoseError> {
-        if compact.len() > limit {
-            return Err(JoseError::TooLarge {
-                len: compact.len(),
-                limit,
-            });
-        }
-        let mut parts = compact.split('.');
-        let (Some(h), Some(p), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(JoseError::Malformed);
-        };
-        let header_bytes = b64u_decode(h, "header")?;
-        let header =
-            crate::json::object_from_slice(&header_bytes).map_err(|e| JoseError::Json {
-                part: "header",
-                reason: e.to_string(),
-            })?;
-        match header.get("alg") {
-            Some(Value::String(alg)) if alg == ES256 => {}
-            Some(Value::String(alg)) => return Err(JoseError::UnsupportedAlgorithm(alg.clone())),
-            Some(_) => return Err(JoseError::UnsupportedAlgorithm("<not a string>".into())),
-            None => return Err(JoseError::MissingHeader("alg")),
-        }
-        // `crit` names extensions the signer requires us to understand; we implement none.
-        if header.contains_key("crit") {
-            return Err(JoseError::Json {
-                part: "header",
-                reason: "unsupported crit parameter".into(),
-            });
-        }
-        let payload = b64u_decode(p, "payload")?;
-        let signature = b64u_decode(s, "signature")?;
-        if signature.len() != 64 {
-            return Err(JoseError::BadSignature);
-        }
-        Ok(UnverifiedJws {
-            header,
-            payload,
-            signing_input_len: h.len() + 1 + p.len(),
-            compact: compact.to_owned(),
-            signature,
-        })
-    }
-
-    /// The protected header.
-    pub fn header(&self) -> &Map<String, Value> {
-        &self.header
-    }
-
-    /// A string member of the header.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
-    }
-
-    /// The `typ` header.
-    pub fn typ(&self) -> Option<&str> {
-        self.header_str("typ")
-    }
-
-    /// The `kid` header.
-    pub fn kid(&self) -> Option<&str> {
-        self.header_str("kid")
-    }
-
-    /// Fails unless `typ` equals `expected` (compared case-insensitively, as RFC 7515 allows).
-    pub fn expect_typ(&self, expected: &str) -> Result<(), JoseError> {
-        match self.typ() {
-            Some(t) if t.eq_ignore_ascii_case(expected) => Ok(()),
-            other => Err(JoseError::WrongType {
-                expected: expected.into(),
-                actual: other.map(str::to_owned),
-            }),
-        }
-    }
-
-    /// The payload, NOT authenticated: only for finding which key to verify with.
-    pub fn payload_unverified(&self) -> &[u8] {
-        &self.payload
-    }
-
-    /// The payload parsed as JSON, NOT authenticated: only for finding which key to verify with.
-    pub fn claims_unverified<T: DeserializeOwned>(&self) -> Result<T, JoseError> {
-        parse_payload(&self.payload)
-    }
-
-    /// The payload as a JSON object, NOT authenticated: only for finding which key to verify
-    /// with. As [`Self::claims_unverified`] into a `Map`, parsed in one pass.
-    pub fn claims_object_unverified(&self) -> Result<Map<String, Value>, JoseError> {
-        parse_payload_object(&self.payload)
-    }
-
-    /// Checks the signature with `key` and parses the then authenticated payload into `T`:
-    /// [`Self::verify`] without consuming the parsed JWS (so without copying it to keep it).
-    pub fn verify_claims<T: DeserializeOwned>(&self, key: &PublicJwk) -> Result<T, JoseError> {
-        key.verify_es256(
-            &self.compact.as_bytes()[..self.signing_input_len],
-            &self.signature,
-        )?;
-        parse_payload(&self.payload)
-    }
-
-    /// The original compact serialization.
-    pub fn as_str(&self) -> &str {
-        &self.compact
-    }
-
-    /// Checks the signature with `key`.
-    pub fn verify(self, key: &PublicJwk) -> Result<VerifiedJws, JoseError> {
-        key.verify_es256(
-            &self.compact.as_bytes()[..self.signing_input_len],
-            &self.signature,
-        )?;
-        Ok(VerifiedJws {
-            header: self.header,
-            payload: self.payload,
-        })
-    }
-}
-
-/// A JWS whose ES256 signature has been checked against a known key.
-#[derive(Clone, Debug)]
-pub struct VerifiedJws {
-    header: Map<String, Value>,
-    payload: Vec<u8>,
-}
-
-impl VerifiedJws {
-    /// The protected header.
-    pub fn header(&self) -> &Map<String, Value> {
-        &self.header
-    }
-
-    /// The protected header, taking it out of the verified JWS.
-    pub fn into_header(self) -> Map<String, Value> {
-        self.header
-    }
-
-    /// The authenticated payload bytes.
-    pub fn payload(&self) -> &[u8] {
-        &self.payload
-    }
-
-    /// The authenticated payload parsed as JSON.
-    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, JoseError> {
-        parse_payload(&self.payload)
-    }
-
-    /// The authenticated payload as a JSON object, as [`Self::claims`] into a `Map`, parsed
-    /// in one pass.
-    pub fn claims_object(&self) -> Result<Map<String, Value>, JoseError> {
-        parse_payload_object(&self.payload)
-    }
-}
-
-fn parse_payload_object(payload: &[u8]) -> Result<Map<String, Value>, JoseError> {
-    crate::json::object_from_slice(payload).map_err(|e| JoseError::Json {
-        part: "payload",
-        reason: e.to_string(),
-    })
-}
-
-fn parse_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JoseError> {
-    crate::json::from_slice(payload).map_err(|e| JoseError::Json {
-        part: "payload",
-        reason: e.to_string(),
-    })
-}
+mod jws;
+pub use jws::{HeaderAndClaims, UnverifiedJws, VerifiedJws};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn sign_then_verify_round_trips() {
-        let key = SigningKey::generate().with_kid("k1");
-        let jws = sign_json("test+jwt", Map::new(), &json!({"a": 1}), &key).unwrap();
-        let parsed = UnverifiedJws::parse(&jws).unwrap();
-        assert_eq!(parsed.kid(), Some("k1"));
-        parsed.expect_typ("test+jwt").unwrap();
-        let verified = parsed.verify(key.public_jwk()).unwrap();
-        assert_eq!(verified.claims::<Value>().unwrap(), json!({"a": 1}));
-    }
-
-    #[test]
-    fn wrong_key_is_rejected() {
-        let key = SigningKey::generate();
-        let other = SigningKey::generate();
-        let jws = sign_json("x", Map::new(), &json!({}), &key).unwrap();
-        let err = UnverifiedJws::parse(&jws)
-            .unwrap()
-            .verify(other.public_jwk())
-            .unwrap_err();
-        assert_eq!(err, JoseError::BadSignature);
-    }
-
-    #[test]
-    fn tampered_payload_is_rejected() {
-        let key = SigningKey::generate();
-        let jws = sign_json("x", Map::new(), &json!({"n": 1}), &key).unwrap();
-        let parts: Vec<&str> = jws.split('.').collect();
-        let forged = format!("{}.{}.{}", parts[0], b64u_encode(br#"{"n":2}"#), parts[2]);
-        let err = UnverifiedJws::parse(&forged)
-            .unwrap()
-            .verify(key.public_jwk())
-            .unwrap_err();
-        assert_eq!(err, JoseError::BadSignature);
-    }
-
-    #[test]
-    fn alg_none_and_other_algs_are_rejected() {
-        let none = format!(
-            "{}.{}.",
-            b64u_encode(br#"{"alg":"none"}"#),
-            b64u_encode(b"{}")
-        );
-        assert_eq!(
-            UnverifiedJws::parse(&none).unwrap_err(),
-            JoseError::UnsupportedAlgorithm("none".into())
-        );
-        let hs = format!(
-            "{}.{}.{}",
-            b64u_encode(br#"{"alg":"HS256"}"#),
-            b64u_encode(b"{}"),
-            b64u_encode([0u8; 32])
-        );
-        assert!(matches!(
-            UnverifiedJws::parse(&hs),
-            Err(JoseError::UnsupportedAlgorithm(_))
-        ));
-    }
-
-    #[test]
-    fn oversized_and_malformed_input_is_rejected() {
-        let big = "a".repeat(MAX_JWS_LEN + 1);
-        assert!(matches!(
-            UnverifiedJws::parse(&big),
-            Err(JoseError::TooLarge { .. })
-        ));
-        assert_eq!(
-            UnverifiedJws::parse("a.b").unwrap_err(),
-            JoseError::Malformed
-        );
-        assert_eq!(
-            UnverifiedJws::parse("a.b.c.d").unwrap_err(),
-            JoseError::Malformed
-        );
-        assert!(matches!(
-            UnverifiedJws::parse("!!.e30.AA"),
-            Err(JoseError::Base64(_))
-        ));
-    }
-
-    #[test]
-    fn wrong_typ_is_reported() {
-        let key = SigningKey::generate();
-        let jws = sign_json("kb+jwt", Map::new(), &json!({}), &key).unwrap();
-        let parsed = UnverifiedJws::parse(&jws).unwrap();
-        assert!(matches!(
-            parsed.expect_typ("dc+sd-jwt"),
-            Err(JoseError::WrongType { .. })
-        ));
-    }
-
-    #[test]
-    fn private_jwk_round_trips_and_public_jwk_refuses_d() {
-        let key = SigningKey::generate().with_kid("abc");
-        let private: Value = serde_json::from_str(&key.to_private_jwk()).unwrap();
-        let back = SigningKey::from_private_jwk(&private).unwrap();
-        assert_eq!(back.public_jwk(), key.public_jwk());
-        assert!(PublicJwk::from_json_value(&private).is_err());
-        let public = key.public_jwk().to_json_value();
-        assert_eq!(
-            PublicJwk::from_json_value(&public).unwrap(),
-            *key.public_jwk()
-        );
-    }
-
-    #[test]
-    fn private_jwk_with_mismatched_public_part_is_rejected() {
-        let a = SigningKey::generate();
-        let b = SigningKey::generate();
-        let mut private: Value = serde_json::from_str(&a.to_private_jwk()).unwrap();
-        let b_public = b.public_jwk().to_json_value();
-        private["x"] = b_public["x"].clone();
-        private["y"] = b_public["y"].clone();
-        assert!(SigningKey::from_private_jwk(&private).is_err());
-    }
-
-    #[test]
-    fn off_curve_point_is_rejected() {
-        let jwk =
-            json!({"kty":"EC","crv":"P-256","x": b64u_encode([1u8;32]),"y": b64u_encode([2u8;32])});
-        assert!(PublicJwk::from_json_value(&jwk).is_err());
-    }
-
-    /// RFC 7638 has no P-256 example; this pins the required members, their lexicographic
-    /// order and the absence of whitespace and of `kid`, for the RFC 9901 A.5 holder key.
-    #[test]
-    fn thumbprint_uses_canonical_members() {
-        let jwk = json!({
-            "kty": "EC", "crv": "P-256",
-            "x": "TCAER19Zvu3OHF4j4W4vfSVoHIP1ILilDls7vCeGemc",
-            "y": "ZxjiWWbZMQGHVWKVQ4hbSIirsVfuecCE6t4jT9F2HZQ",
-            "kid": "ignored"
-        });
-        let key = PublicJwk::from_json_value(&jwk).unwrap();
-        let expected_input = r#"{"crv":"P-256","kty":"EC","x":"TCAER19Zvu3OHF4j4W4vfSVoHIP1ILilDls7vCeGemc","y":"ZxjiWWbZMQGHVWKVQ4hbSIirsVfuecCE6t4jT9F2HZQ"}"#;
-        assert_eq!(
-            key.thumbprint(),
-            b64u_encode(sha256(expected_input.as_bytes()))
-        );
-    }
-}
+mod tests;

@@ -9,6 +9,7 @@
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// The deepest nesting of arrays and objects accepted. Our deepest format (a request
@@ -76,13 +77,19 @@ pub fn value_from_slice(bytes: &[u8]) -> Result<Value, JsonError> {
     Ok(value)
 }
 
-/// A value at nesting level `depth`.
+/// A value at nesting level `depth`, read with the rules of this module: also the seed for
+/// a value inside a format read element by element (a disclosure's array).
 #[derive(Clone, Copy)]
-struct Strict {
+pub(crate) struct Strict {
     depth: usize,
 }
 
 impl Strict {
+    /// A value nested `depth` levels deep in the text being read.
+    pub(crate) fn at_depth(depth: usize) -> Strict {
+        Strict { depth }
+    }
+
     fn inner<E: de::Error>(self) -> Result<Strict, E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom(format!("nested deeper than {MAX_DEPTH} levels")));
@@ -152,13 +159,18 @@ impl<'de> Visitor<'de> for Strict {
         let mut object = Map::new();
         while let Some(name) = map.next_key::<String>()? {
             let value = map.next_value_seed(inner)?;
-            if object.contains_key(&name) {
-                return Err(de::Error::custom(format!(
-                    "the member \"{}\" occurs twice",
-                    name.chars().take(40).collect::<String>()
-                )));
+            // One lookup for both the duplicate check and the insertion.
+            match object.entry(name) {
+                Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format!(
+                        "the member \"{}\" occurs twice",
+                        taken.key().chars().take(40).collect::<String>()
+                    )))
+                }
+                Entry::Vacant(free) => {
+                    free.insert(value);
+                }
             }
-            object.insert(name, value);
         }
         Ok(Value::Object(object))
     }

@@ -156,9 +156,14 @@ fn a_disclosure_from_another_credential_is_refused_behind_a_fresh_key_binding() 
     assert!(keys.verify_presentation(&honest).is_ok());
     // Wilma's issuer JWT with Gerrit's birth date disclosure, key binding signed again so
     // that `sd_hash` matches what is sent.
-    let gerrit_shown =
-        UnverifiedSdJwt::parse(&keys.present(&gerrit, &[path(json!(["birthdate"]))])).unwrap();
-    let swapped_in = gerrit_shown.disclosures()[0].encoded().to_owned();
+    let gerrit_shown = keys.present(&gerrit, &[path(json!(["birthdate"]))]);
+    assert_eq!(
+        UnverifiedSdJwt::parse(&gerrit_shown)
+            .unwrap()
+            .disclosure_count(),
+        1
+    );
+    let swapped_in = gerrit_shown.split('~').nth(1).unwrap().to_owned();
     let swapped = with_added_disclosure(&keys, &honest, &swapped_in);
     assert_eq!(
         keys.verify_presentation(&swapped).unwrap_err(),

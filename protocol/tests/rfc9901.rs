@@ -51,7 +51,7 @@ fn section_5_issued_sd_jwt_verifies() {
         "birthdate": "1940-01-01", "updated_at": 1570000000
     });
     assert_eq!(Value::Object(verified.claims().clone()), expected);
-    assert_eq!(verified.disclosed().len(), 10);
+    assert_eq!(verified.disclosed_paths().len(), 10);
 }
 
 #[test]

@@ -12,6 +12,10 @@
 //! Run: `scripts/soak.sh [SECONDS]` (default 600; it builds both release binaries first).
 //! `REGIE_SOAK_SECONDS`, `REGIE_SOAK_SESSIONS_AT_ONCE` (default 16) and
 //! `REGIE_SOAK_COLLECTORS` (default 2) change the run.
+/// The allocator `regie-verifier` runs with (src/main.rs), so that these figures are the service's.
+#[global_allocator]
+static ALLOCATOR: regie_ops::allocator::ServiceAllocator = regie_ops::allocator::ServiceAllocator;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

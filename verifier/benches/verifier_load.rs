@@ -17,6 +17,10 @@
 //!    PostgreSQL database, in the same run.
 //!
 //! Run: `eval "$(scripts/pg-cluster.sh start /tmp/regie-pg)"; cargo bench -p regie-verifier --bench verifier_load`
+/// The allocator `regie-verifier` runs with (src/main.rs), so that these figures are the service's.
+#[global_allocator]
+static ALLOCATOR: regie_ops::allocator::ServiceAllocator = regie_ops::allocator::ServiceAllocator;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -139,6 +139,9 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+#[global_allocator]
+static ALLOCATOR: regie_ops::allocator::ServiceAllocator = regie_ops::allocator::ServiceAllocator;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli: Cli = regie_ops::config_file::parse();

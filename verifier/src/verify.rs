@@ -196,7 +196,7 @@ fn within_registration(p: &VerifiedPresentation, purpose: &Purpose) -> Result<()
     if allowed.is_empty() {
         return Err(VerifyError::BeyondRegistration);
     }
-    for (_, path) in p.credential.sd_jwt().disclosed() {
+    for path in p.credential.sd_jwt().disclosed_paths() {
         // Array elements sit under their array: allowed when the array or the element is,
         // or when the element holds an allowed claim (`custody/2` for `custody/null/bsn`).
         if !allowed

@@ -136,11 +136,13 @@ async fn two_verifiers_cannot_link_two_presentations() {
     let parts = |p: &str| -> (String, Vec<String>, Value) {
         let parsed = UnverifiedSdJwt::parse(p).unwrap();
         let jwt = p.split('~').next().unwrap().to_owned();
-        let disclosures = parsed
-            .disclosures()
+        // `<jwt>~<d1>~…~<dn>~<kb-jwt>`: the disclosures sit between the first and the last.
+        let sections: Vec<&str> = p.split('~').collect();
+        let disclosures: Vec<String> = sections[1..sections.len() - 1]
             .iter()
-            .map(|d| d.encoded().to_owned())
+            .map(|d| (*d).to_owned())
             .collect();
+        assert_eq!(disclosures.len(), parsed.disclosure_count());
         let claims: Value = parsed.issuer_jws().claims_unverified().unwrap();
         (jwt, disclosures, claims)
     };

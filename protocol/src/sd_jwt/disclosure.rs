@@ -2,11 +2,17 @@
 //! `[salt, value]` for array elements, base64url encoded; their digest is SHA-256 over the
 //! base64url text exactly as sent.
 
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::SdJwtError;
-use crate::jose::{b64u_decode, b64u_encode, sha256};
+use crate::jose::{b64u_decode, b64u_decode_into, b64u_encode, sha256};
+use crate::json::Strict;
 
 /// A parsed disclosure with its digest.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,27 +43,13 @@ impl Disclosure {
     pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
         let bytes =
             b64u_decode(encoded, "disclosure").map_err(|_| SdJwtError::MalformedDisclosure)?;
-        let parts =
-            crate::json::array_from_slice(&bytes).map_err(|_| SdJwtError::MalformedDisclosure)?;
-        let mut parts = parts.into_iter();
-        let (salt, name, value) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(Value::String(salt)), Some(value), None, None) => (salt, None, value),
-            (Some(Value::String(salt)), Some(Value::String(name)), Some(value), None) => {
-                (salt, Some(name), value)
-            }
-            _ => return Err(SdJwtError::MalformedDisclosure),
-        };
-        if let Some(n) = &name {
-            if n == "_sd" || n == "..." {
-                return Err(SdJwtError::ForbiddenClaimName(n.clone()));
-            }
-        }
+        let parts = parse_parts(&bytes, KeepSalt::Yes)?;
         Ok(Disclosure {
             digest: digest_of(encoded),
             encoded: encoded.to_owned(),
-            salt,
-            name,
-            value,
+            salt: parts.salt.unwrap_or_default(),
+            name: parts.name,
+            value: parts.value,
         })
     }
 
@@ -84,6 +76,138 @@ impl Disclosure {
     /// The disclosed value (may itself contain `_sd` digests).
     pub fn value(&self) -> &Value {
         &self.value
+    }
+}
+
+/// Parses a disclosure received in a presentation into what verification needs: its
+/// digest, claim name and value, checked as [`Disclosure::parse`] checks them, without
+/// keeping a copy of the text or the salt. `scratch` holds the decoded bytes (reused
+/// across a presentation's disclosures).
+pub(crate) fn parse_received(
+    encoded: &str,
+    scratch: &mut Vec<u8>,
+) -> Result<(DigestText, Option<String>, Value), SdJwtError> {
+    scratch.clear();
+    b64u_decode_into(encoded, scratch, "disclosure")
+        .map_err(|_| SdJwtError::MalformedDisclosure)?;
+    let parts = parse_parts(scratch, KeepSalt::No)?;
+    Ok((DigestText::of(encoded), parts.name, parts.value))
+}
+
+/// base64url of a SHA-256 digest (43 characters), kept without an allocation.
+#[derive(Clone)]
+pub(crate) struct DigestText([u8; 43]);
+
+impl fmt::Debug for DigestText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl DigestText {
+    fn of(text: &str) -> Self {
+        let mut out = [0u8; 43];
+        // 32 bytes always encode to exactly 43 base64url characters without padding.
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(sha256(text.as_bytes()), &mut out)
+            .unwrap_or(0);
+        debug_assert_eq!(written, 43);
+        DigestText(out)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // base64url output is ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Whether [`parse_parts`] keeps the salt (a holder keeps it to send the disclosure on; a
+/// verifier only checks it is a string).
+#[derive(Clone, Copy, PartialEq)]
+enum KeepSalt {
+    Yes,
+    No,
+}
+
+struct Parts {
+    salt: Option<String>,
+    name: Option<String>,
+    value: Value,
+}
+
+/// Reads `[salt, name, value]` or `[salt, value]` element by element, with the strict JSON
+/// rules (no duplicate names, bounded depth), refusing every other shape and the names
+/// `_sd` and `...`.
+fn parse_parts(bytes: &[u8], keep_salt: KeepSalt) -> Result<Parts, SdJwtError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let (salt, second, third) =
+        de::Deserializer::deserialize_seq(&mut deserializer, PartsVisitor { keep_salt })
+            .map_err(|_| SdJwtError::MalformedDisclosure)?;
+    deserializer
+        .end()
+        .map_err(|_| SdJwtError::MalformedDisclosure)?;
+    let (name, value) = match (second, third) {
+        (value, None) => (None, value),
+        (Value::String(name), Some(value)) => (Some(name), value),
+        _ => return Err(SdJwtError::MalformedDisclosure),
+    };
+    if let Some(n) = &name {
+        if n == "_sd" || n == "..." {
+            return Err(SdJwtError::ForbiddenClaimName(n.clone()));
+        }
+    }
+    Ok(Parts { salt, name, value })
+}
+
+/// The elements of a disclosure's array: the salt (when kept), the second element and the
+/// third if there is one.
+struct PartsVisitor {
+    keep_salt: KeepSalt,
+}
+
+impl<'de> Visitor<'de> for PartsVisitor {
+    type Value = (Option<String>, Value, Option<Value>);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a disclosure array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let salt = seq
+            .next_element_seed(SaltSeed(self.keep_salt))?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        // The array is level 1; its elements start at level 1 of the depth bound.
+        let second = seq
+            .next_element_seed(Strict::at_depth(1))?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        let third = seq.next_element_seed(Strict::at_depth(1))?;
+        if third.is_some() && seq.next_element_seed(Strict::at_depth(1))?.is_some() {
+            return Err(de::Error::invalid_length(4, &self));
+        }
+        Ok((salt, second, third))
+    }
+}
+
+/// A salt: any JSON string, copied only when kept.
+struct SaltSeed(KeepSalt);
+
+impl<'de> DeserializeSeed<'de> for SaltSeed {
+    type Value = Option<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SaltSeed {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a salt string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((self.0 == KeepSalt::Yes).then(|| v.to_owned()))
     }
 }
 
@@ -207,6 +331,16 @@ mod tests {
                 SdJwtError::MalformedDisclosure,
                 "{bad}"
             );
+            assert_eq!(
+                parse_received(&enc, &mut Vec::new()).unwrap_err(),
+                SdJwtError::MalformedDisclosure,
+                "{bad}"
+            );
+        }
+        for text in [r#"["s", "a", {"b": 1, "b": 2}]"#, r#"["s", "a", 1] x"#, "["] {
+            let enc = b64u_encode(text);
+            assert!(Disclosure::parse(&enc).is_err(), "{text}");
+            assert!(parse_received(&enc, &mut Vec::new()).is_err(), "{text}");
         }
         for name in ["_sd", "..."] {
             let enc = b64u_encode(json!(["salt", name, 1]).to_string());
@@ -214,6 +348,31 @@ mod tests {
                 Disclosure::parse(&enc).unwrap_err(),
                 SdJwtError::ForbiddenClaimName(name.into())
             );
+            assert_eq!(
+                parse_received(&enc, &mut Vec::new()).unwrap_err(),
+                SdJwtError::ForbiddenClaimName(name.into())
+            );
+        }
+    }
+
+    /// A received disclosure reads as a held one does: digest, name and value, for both
+    /// kinds, with one scratch buffer across several.
+    #[test]
+    fn received_disclosures_read_as_held_ones() {
+        let mut scratch = Vec::new();
+        for (name, value) in [
+            (
+                Some("address"),
+                json!({"street": "Dorpsstraat", "n": [1, 2]}),
+            ),
+            (None, json!("NL")),
+        ] {
+            let held = Disclosure::new("c2FsdA".into(), name.map(str::to_owned), value).unwrap();
+            let (digest, name, value) = parse_received(held.encoded(), &mut scratch).unwrap();
+            assert_eq!(digest.as_str(), held.digest());
+            assert_eq!(name.as_deref(), held.name());
+            assert_eq!(&value, held.value());
+            assert_eq!(Disclosure::parse(held.encoded()).unwrap(), held);
         }
     }
 }

@@ -13,6 +13,7 @@ mod process;
 
 use serde_json::{Map, Value};
 
+use disclosure::DigestText;
 pub use disclosure::Disclosure;
 pub use issue::{ArrayFrame, Inner, Node, ObjectFrame, RandomSalts, SaltSource};
 pub use key_binding::{add_key_binding, sd_hash, KbExpectation, KeyBindingClaims, KB_JWT_TYP};
@@ -135,13 +136,27 @@ impl SdJwt {
     /// Reads a held SD-JWT (e.g. from the wallet's store) without checking the signature;
     /// the wallet verified it when it was received. Fails on a KB-JWT part.
     pub fn parse_held(compact: &str) -> Result<SdJwt, SdJwtError> {
-        let parsed = UnverifiedSdJwt::parse(compact)?;
-        if parsed.key_binding.is_some() {
+        let parts = split_compact(compact)?;
+        if !parts.key_binding.is_empty() {
             return Err(SdJwtError::Malformed);
         }
+        let jws = UnverifiedJws::parse(parts.jwt).map_err(SdJwtError::IssuerJwt)?;
         Ok(SdJwt {
-            issuer_jwt: parsed.jws.as_str().to_owned(),
-            disclosures: parsed.disclosures,
+            issuer_jwt: jws.as_str().to_owned(),
+            disclosures: parts
+                .disclosures
+                .into_iter()
+                .map(Disclosure::parse)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Processes the issuer JWT's `payload` with copies of the disclosures.
+    fn process(&self, payload: Map<String, Value>) -> Result<process::Processed, SdJwtError> {
+        let digests = self.disclosures.iter().map(Disclosure::digest);
+        process::process(payload, digests, |i| {
+            let d = &self.disclosures[i];
+            (d.name().map(str::to_owned), d.value().clone())
         })
     }
 
@@ -152,7 +167,7 @@ impl SdJwt {
         let payload = jws
             .claims_object_unverified()
             .map_err(|_| SdJwtError::PayloadNotObject)?;
-        let processed = process::process(payload, &self.disclosures)?;
+        let processed = self.process(payload)?;
         Ok((processed.claims, processed.paths))
     }
 
@@ -163,7 +178,8 @@ impl SdJwt {
         let payload = jws
             .claims_object_unverified()
             .map_err(|_| SdJwtError::PayloadNotObject)?;
-        Ok(process::process(payload, &self.disclosures)?.disclosable_arrays)
+        let processed = self.process(payload)?;
+        Ok(processed.disclosable_arrays)
     }
 
     /// A presentation disclosing exactly what `paths` name (paths may use `null` for every
@@ -219,49 +235,81 @@ fn serialize_parts<'a>(jwt: &str, disclosures: impl Iterator<Item = &'a Disclosu
 #[derive(Clone, Debug)]
 pub struct UnverifiedSdJwt {
     jws: UnverifiedJws,
-    disclosures: Vec<Disclosure>,
+    /// The received disclosures' digests, and their names and values by the same index
+    /// (moved into the claims at verification).
+    digests: Vec<DigestText>,
+    opened: Vec<process::Opened>,
     key_binding: Option<UnverifiedJws>,
     /// Length of `<jwt>~<d1>~…~<dn>~`, the input of `sd_hash`.
     presentation_len: usize,
     compact: String,
 }
 
+/// The parts of a compact SD-JWT, split and checked against the limits.
+struct CompactParts<'a> {
+    jwt: &'a str,
+    disclosures: Vec<&'a str>,
+    /// The KB-JWT, empty when there is none.
+    key_binding: &'a str,
+    presentation_len: usize,
+}
+
+/// Splits `<jwt>~<d1>~…~<dn>~[<kb-jwt>]` with the limits [`MAX_SD_JWT_LEN`] and
+/// [`MAX_DISCLOSURES`]; an empty disclosure is malformed.
+fn split_compact(compact: &str) -> Result<CompactParts<'_>, SdJwtError> {
+    if compact.len() > MAX_SD_JWT_LEN {
+        return Err(SdJwtError::TooLarge {
+            len: compact.len(),
+            limit: MAX_SD_JWT_LEN,
+        });
+    }
+    let last_tilde = compact.rfind('~').ok_or(SdJwtError::Malformed)?;
+    let presentation_len = last_tilde + 1;
+    let mut parts = compact[..last_tilde].split('~');
+    let jwt = parts.next().ok_or(SdJwtError::Malformed)?;
+    let mut disclosures = Vec::new();
+    for part in parts {
+        if part.is_empty() {
+            return Err(SdJwtError::Malformed);
+        }
+        if disclosures.len() == MAX_DISCLOSURES {
+            return Err(SdJwtError::TooManyDisclosures(MAX_DISCLOSURES));
+        }
+        disclosures.push(part);
+    }
+    Ok(CompactParts {
+        jwt,
+        disclosures,
+        key_binding: &compact[presentation_len..],
+        presentation_len,
+    })
+}
+
 impl UnverifiedSdJwt {
     /// Parses the compact serialization with the limits [`MAX_SD_JWT_LEN`] and
     /// [`MAX_DISCLOSURES`].
     pub fn parse(compact: &str) -> Result<Self, SdJwtError> {
-        if compact.len() > MAX_SD_JWT_LEN {
-            return Err(SdJwtError::TooLarge {
-                len: compact.len(),
-                limit: MAX_SD_JWT_LEN,
-            });
+        let parts = split_compact(compact)?;
+        let jws = UnverifiedJws::parse(parts.jwt).map_err(SdJwtError::IssuerJwt)?;
+        let mut digests = Vec::with_capacity(parts.disclosures.len());
+        let mut opened = Vec::with_capacity(parts.disclosures.len());
+        let mut scratch = Vec::new();
+        for part in parts.disclosures {
+            let (digest, name, value) = disclosure::parse_received(part, &mut scratch)?;
+            digests.push(digest);
+            opened.push((name, value));
         }
-        let last_tilde = compact.rfind('~').ok_or(SdJwtError::Malformed)?;
-        let presentation_len = last_tilde + 1;
-        let kb_part = &compact[presentation_len..];
-        let mut parts = compact[..last_tilde].split('~');
-        let jwt = parts.next().ok_or(SdJwtError::Malformed)?;
-        let jws = UnverifiedJws::parse(jwt).map_err(SdJwtError::IssuerJwt)?;
-        let mut disclosures = Vec::new();
-        for part in parts {
-            if part.is_empty() {
-                return Err(SdJwtError::Malformed);
-            }
-            if disclosures.len() == MAX_DISCLOSURES {
-                return Err(SdJwtError::TooManyDisclosures(MAX_DISCLOSURES));
-            }
-            disclosures.push(Disclosure::parse(part)?);
-        }
-        let key_binding = if kb_part.is_empty() {
+        let key_binding = if parts.key_binding.is_empty() {
             None
         } else {
-            Some(UnverifiedJws::parse(kb_part).map_err(SdJwtError::KeyBindingJwt)?)
+            Some(UnverifiedJws::parse(parts.key_binding).map_err(SdJwtError::KeyBindingJwt)?)
         };
         Ok(UnverifiedSdJwt {
             jws,
-            disclosures,
+            digests,
+            opened,
             key_binding,
-            presentation_len,
+            presentation_len: parts.presentation_len,
             compact: compact.to_owned(),
         })
     }
@@ -271,9 +319,9 @@ impl UnverifiedSdJwt {
         &self.jws
     }
 
-    /// The disclosures as received.
-    pub fn disclosures(&self) -> &[Disclosure] {
-        &self.disclosures
+    /// How many disclosures were received.
+    pub fn disclosure_count(&self) -> usize {
+        self.digests.len()
     }
 
     /// Whether a KB-JWT is attached.
@@ -284,21 +332,47 @@ impl UnverifiedSdJwt {
     /// RFC 9901 §7.1: checks the issuer signature with `issuer_key`, then every disclosure
     /// (digest recomputed, referenced exactly once, no duplicates, shapes and names valid).
     pub fn verify(self, issuer_key: &PublicJwk) -> Result<VerifiedSdJwt, SdJwtError> {
-        let verified = self.jws.verify(issuer_key).map_err(SdJwtError::IssuerJwt)?;
-        let payload = verified
-            .claims_object()
-            .map_err(|_| SdJwtError::PayloadNotObject)?;
-        let header = verified.into_header();
-        let processed = process::process(payload, &self.disclosures)?;
+        self.verify_with(|_, _| Ok::<_, SdJwtError>(issuer_key.clone()))
+    }
+
+    /// As [`Self::verify`], with the issuer key chosen by `choose_key` from the issuer JWT
+    /// and its payload (not yet authenticated: `iss`, `kid`), so that the payload is parsed
+    /// once for choosing the key and for the claims.
+    pub fn verify_with<E: From<SdJwtError>>(
+        self,
+        choose_key: impl FnOnce(&UnverifiedJws, &Map<String, Value>) -> Result<PublicJwk, E>,
+    ) -> Result<VerifiedSdJwt, E> {
+        let (header, payload) = self
+            .jws
+            .verify_object_with(|jws, claims| choose_key(jws, claims).map_err(KeyChoice::Refused))
+            .map_err(|e| match e {
+                KeyChoice::Refused(e) => e,
+                KeyChoice::Jose(e) => E::from(SdJwtError::IssuerJwt(e)),
+            })?;
+        let mut opened = self.opened;
+        let digests = self.digests.iter().map(|d| d.as_str());
+        let processed = process::process(payload, digests, |i| std::mem::take(&mut opened[i]))?;
         Ok(VerifiedSdJwt {
             header,
             claims: Value::Object(processed.claims),
-            disclosed: self.disclosures.into_iter().zip(processed.paths).collect(),
+            disclosed: processed.paths,
             disclosable_arrays: processed.disclosable_arrays,
             key_binding: self.key_binding,
             presentation_len: self.presentation_len,
             compact: self.compact,
         })
+    }
+}
+
+/// Why no issuer key was used: the caller's choice refused, or the JWS itself failed.
+enum KeyChoice<E> {
+    Refused(E),
+    Jose(JoseError),
+}
+
+impl<E> From<JoseError> for KeyChoice<E> {
+    fn from(e: JoseError) -> Self {
+        KeyChoice::Jose(e)
     }
 }
 
@@ -309,7 +383,8 @@ pub struct VerifiedSdJwt {
     header: Map<String, Value>,
     /// Always an object; kept as a `Value` so query matching can borrow it as is.
     claims: Value,
-    disclosed: Vec<(Disclosure, ClaimPath)>,
+    /// Where each received disclosure landed in `claims`, in the order received.
+    disclosed: Vec<ClaimPath>,
     disclosable_arrays: Vec<ClaimPath>,
     key_binding: Option<UnverifiedJws>,
     presentation_len: usize,
@@ -343,8 +418,8 @@ impl VerifiedSdJwt {
         }
     }
 
-    /// Each disclosure with the path where it landed.
-    pub fn disclosed(&self) -> &[(Disclosure, ClaimPath)] {
+    /// The path where each disclosure landed in [`Self::claims`], in the order received.
+    pub fn disclosed_paths(&self) -> &[ClaimPath] {
         &self.disclosed
     }
 

@@ -1,11 +1,10 @@
 //! Processing an issuer-signed payload with disclosures into the disclosed claims
 //! (RFC 9901 §7.1 steps 3–5), recording where each disclosure landed.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use serde_json::{Map, Value};
 
-use super::disclosure::Disclosure;
 use super::SdJwtError;
 use crate::claim_path::{ClaimPath, PathComponent};
 
@@ -19,19 +18,27 @@ pub(crate) struct Processed {
     pub disclosable_arrays: Vec<ClaimPath>,
 }
 
-struct Walker<'a> {
+/// A disclosure's claim name (`None` for an array element) and value, as placed.
+pub(crate) type Opened = (Option<String>, Value);
+
+struct Walker<'a, 'o> {
     by_digest: HashMap<&'a str, usize>,
-    disclosures: &'a [Disclosure],
+    /// Opens the disclosure at an index: its name and value. Asked once per disclosure
+    /// (a digest is placed at most once): a holder copies them out of the disclosures it
+    /// keeps, a verifier moves them out of what it received.
+    open: &'o mut dyn FnMut(usize) -> Opened,
     paths: Vec<Option<ClaimPath>>,
     seen_digests: HashSet<String>,
     path: Vec<PathComponent>,
     disclosable_arrays: Vec<ClaimPath>,
 }
 
-/// Processes `payload` (the verified issuer JWT claims) with `disclosures`.
-pub(crate) fn process(
+/// Processes `payload` (the verified issuer JWT claims) with the disclosures whose digests
+/// are `digests` and that `open` opens by index.
+pub(crate) fn process<'a>(
     payload: Map<String, Value>,
-    disclosures: &[Disclosure],
+    digests: impl Iterator<Item = &'a str>,
+    mut open: impl FnMut(usize) -> Opened,
 ) -> Result<Processed, SdJwtError> {
     // `_sd_alg` stays in the payload while digests are replaced (step 3.3.2.3 must see it
     // as an existing name) and is removed only afterwards (step 3.6).
@@ -40,17 +47,20 @@ pub(crate) fn process(
         Some(Value::String(alg)) if alg == "sha-256" => {}
         Some(other) => return Err(SdJwtError::UnsupportedHashAlgorithm(other.to_string())),
     }
-    let mut by_digest = HashMap::with_capacity(disclosures.len());
-    for (index, disclosure) in disclosures.iter().enumerate() {
-        if by_digest.insert(disclosure.digest(), index).is_some() {
+    let mut by_digest = HashMap::with_capacity(digests.size_hint().0);
+    for (index, digest) in digests.enumerate() {
+        if by_digest.insert(digest, index).is_some() {
             return Err(SdJwtError::DuplicateDisclosure);
         }
     }
+    let count = by_digest.len();
     let mut walker = Walker {
         by_digest,
-        disclosures,
-        paths: vec![None; disclosures.len()],
-        seen_digests: HashSet::new(),
+        open: &mut open,
+        paths: vec![None; count],
+        // Every disclosure's digest and as many again for the payload's decoys and
+        // undisclosed claims, so that the set rarely grows.
+        seen_digests: HashSet::with_capacity(2 * count + 16),
         path: Vec::new(),
         disclosable_arrays: Vec::new(),
     };
@@ -69,20 +79,21 @@ pub(crate) fn process(
     })
 }
 
-impl<'a> Walker<'a> {
+impl Walker<'_, '_> {
     fn claim_path(&self) -> Result<ClaimPath, SdJwtError> {
         ClaimPath::new(self.path.clone()).map_err(|_| SdJwtError::TooDeep)
     }
 
     /// Looks a digest up, enforcing that no digest appears twice anywhere in the payload
-    /// or in disclosed values (RFC 9901 §7.1 step 4.3.1), decoys included.
+    /// or in disclosed values (RFC 9901 §7.1 step 4.3.1), decoys included, and opens the
+    /// disclosure it names, if any: its index, name and value.
     /// Takes the digest by value: the payload's own string becomes the set's entry, no copy.
-    fn lookup(&mut self, digest: String) -> Result<Option<(usize, &'a Disclosure)>, SdJwtError> {
+    fn lookup(&mut self, digest: String) -> Result<Option<(usize, Opened)>, SdJwtError> {
         let found = self.by_digest.get(digest.as_str()).copied();
         if !self.seen_digests.insert(digest) {
             return Err(SdJwtError::DuplicateDigest);
         }
-        Ok(found.map(|i| (i, &self.disclosures[i])))
+        Ok(found.map(|i| (i, (self.open)(i))))
     }
 
     /// Records where the disclosure at `index` landed: the current path.
@@ -99,11 +110,7 @@ impl<'a> Walker<'a> {
         }
         match value {
             Value::Object(map) => self.object(map),
-            Value::Array(items) => {
-                let processed = self.array(std::mem::take(items))?;
-                *items = processed;
-                Ok(())
-            }
+            Value::Array(items) => self.array(items),
             _ => Ok(()),
         }
     }
@@ -114,13 +121,12 @@ impl<'a> Walker<'a> {
         }
         let digests = match map.remove("_sd") {
             None => Vec::new(),
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .map(|d| match d {
-                    Value::String(s) => Ok(s),
-                    _ => Err(SdJwtError::InvalidSdArray),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(Value::Array(items)) => {
+                if !items.iter().all(Value::is_string) {
+                    return Err(SdJwtError::InvalidSdArray);
+                }
+                items
+            }
             Some(_) => return Err(SdJwtError::InvalidSdArray),
         };
         for (name, value) in map.iter_mut() {
@@ -135,71 +141,80 @@ impl<'a> Walker<'a> {
             }
         }
         for digest in digests {
-            let Some((index, disclosure)) = self.lookup(digest)? else {
+            let Value::String(digest) = digest else {
+                return Err(SdJwtError::InvalidSdArray);
+            };
+            let Some((index, (name, mut value))) = self.lookup(digest)? else {
                 continue;
             };
-            let Some(name) = disclosure.name() else {
+            let Some(name) = name else {
                 return Err(SdJwtError::WrongDisclosureKind);
             };
-            if map.contains_key(name) {
-                return Err(SdJwtError::ClaimExists(name.to_owned()));
+            if map.contains_key(&name) {
+                return Err(SdJwtError::ClaimExists(name));
             }
             // Without a signed `_sd_alg` a disclosed one would still not be a claim: it is
             // the issuer's statement of the digest algorithm, removed at step 3.6.
             if self.path.is_empty() && name == "_sd_alg" {
-                return Err(SdJwtError::ForbiddenClaimName(name.to_owned()));
+                return Err(SdJwtError::ForbiddenClaimName(name));
             }
-            self.path.push(PathComponent::Key(name.to_owned()));
+            self.path.push(PathComponent::Key(name.clone()));
             self.record(index)?;
-            let mut processed = disclosure.value().clone();
-            self.value(&mut processed)?;
+            self.value(&mut value)?;
             self.path.pop();
-            map.insert(name.to_owned(), processed);
+            map.insert(name, value);
         }
         Ok(())
     }
 
-    fn array(&mut self, items: Vec<Value>) -> Result<Vec<Value>, SdJwtError> {
-        let mut out = Vec::with_capacity(items.len());
+    /// Replaces each `{"...": digest}` element with its disclosed value or drops it,
+    /// in place: kept elements move down over dropped ones.
+    fn array(&mut self, items: &mut Vec<Value>) -> Result<(), SdJwtError> {
         let mut has_element_digests = false;
-        for item in items {
-            let digest = match &item {
+        let mut kept = 0;
+        for read in 0..items.len() {
+            let digest = match &mut items[read] {
                 Value::Object(map) if map.contains_key("...") => {
                     if map.len() != 1 {
                         return Err(SdJwtError::MisplacedArrayDigest);
                     }
-                    match map.get("...") {
-                        Some(Value::String(d)) => Some(d.clone()),
+                    match map.remove("...") {
+                        Some(Value::String(d)) => Some(d),
                         _ => return Err(SdJwtError::MisplacedArrayDigest),
                     }
                 }
                 _ => None,
             };
-            self.path.push(PathComponent::Index(out.len()));
-            match digest {
+            self.path.push(PathComponent::Index(kept));
+            let placed = match digest {
                 None => {
-                    let mut processed = item;
-                    self.value(&mut processed)?;
-                    out.push(processed);
+                    let mut item = std::mem::take(&mut items[read]);
+                    self.value(&mut item)?;
+                    Some(item)
                 }
                 Some(digest) => {
                     has_element_digests = true;
-                    if let Some((index, disclosure)) = self.lookup(digest)? {
-                        if disclosure.name().is_some() {
-                            return Err(SdJwtError::WrongDisclosureKind);
+                    match self.lookup(digest)? {
+                        None => None,
+                        Some((_, (Some(_), _))) => return Err(SdJwtError::WrongDisclosureKind),
+                        Some((index, (None, mut value))) => {
+                            self.record(index)?;
+                            self.value(&mut value)?;
+                            Some(value)
                         }
-                        self.record(index)?;
-                        let mut processed = disclosure.value().clone();
-                        self.value(&mut processed)?;
-                        out.push(processed);
                     }
                 }
-            }
+            };
             self.path.pop();
+            if let Some(item) = placed {
+                items[kept] = item;
+                kept += 1;
+            }
         }
+        items.truncate(kept);
         if has_element_digests {
             self.disclosable_arrays.push(self.claim_path()?);
         }
-        Ok(out)
+        Ok(())
     }
 }

@@ -156,7 +156,7 @@ fn presentation_discloses_only_what_is_asked_and_parents_follow() {
         .unwrap()
         .is_empty());
     // address + locality + 2 × (element + date_from)
-    assert_eq!(verified.disclosed().len(), 6);
+    assert_eq!(verified.disclosed_paths().len(), 6);
 }
 
 #[test]

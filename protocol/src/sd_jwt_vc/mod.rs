@@ -231,16 +231,16 @@ fn verify_parsed(
     {
         return Err(VcError::WrongType);
     }
-    let claimed_iss = jws
-        .claims_object_unverified()
-        .map_err(SdJwtError::IssuerJwt)?
-        .get("iss")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or(VcError::MissingClaim("iss"))?;
-    let key = issuer_key(&claimed_iss, jws.kid()).ok_or(VcError::UnknownIssuer)?;
-    let sd_jwt = parsed.verify(&key)?;
-    for (_, path) in sd_jwt.disclosed() {
+    // The payload is parsed once: `iss` is read from it (unauthenticated) to choose the key,
+    // and the same parse becomes the claims once the signature holds.
+    let sd_jwt = parsed.verify_with(|jws, claims| {
+        let claimed_iss = claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or(VcError::MissingClaim("iss"))?;
+        issuer_key(claimed_iss, jws.kid()).ok_or(VcError::UnknownIssuer)
+    })?;
+    for path in sd_jwt.disclosed_paths() {
         // The names are reserved at the top level only (nested objects may reuse the words),
         // but there they cover everything inside: a disclosure under `cnf` or `status` is
         // refused as much as one of `cnf` itself.
