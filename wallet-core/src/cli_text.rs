@@ -47,6 +47,10 @@ pub fn exported(lang: Lang, path: &Path) -> String {
     )
 }
 
+pub fn recovery_code_prompt(lang: Lang) -> &'static str {
+    t(lang, "Herstelcode: ", "Recovery code: ")
+}
+
 /// The warning for a file or directory of the wallet that others could read.
 pub fn mode_repaired(lang: Lang, path: &Path) -> String {
     format!(
@@ -78,6 +82,66 @@ impl Output {
         } else {
             println!("{}", text());
         }
+    }
+
+    /// The recovery code is shown here and nowhere else: it is not stored.
+    pub fn backup_made(&self, path: &Path, backup: &wallet_core::backup::Backup) {
+        let l = self.lang;
+        let code = backup.code.display();
+        self.emit(
+            &json!({
+                "file": path.display().to_string(),
+                "credentials": backup.credentials,
+                "recovery_code": code.as_str(),
+            }),
+            || {
+                format!(
+                    "{} {} ({} {}).\n{}\n\n    {}\n\n{}",
+                    t(l, "Back-up geschreven naar", "Backup written to"),
+                    path.display(),
+                    backup.credentials,
+                    t(l, "gegevensbewijzen", "credentials"),
+                    t(l, "Uw herstelcode:", "Your recovery code:"),
+                    code.as_str(),
+                    t(
+                        l,
+                        "Schrijf deze code op en bewaar hem apart van het bestand. U ziet hem maar één keer: zonder de code is de back-up niet te openen.",
+                        "Write this code down and keep it apart from the file. It is shown only once: without it the backup cannot be opened."
+                    )
+                )
+            },
+        );
+    }
+
+    pub fn restored(&self, report: &wallet_core::backup::RestoreReport) {
+        let l = self.lang;
+        self.emit(report, || {
+            let mut lines = vec![format!(
+                "{}: {} {}, {} {}.",
+                t(l, "Hersteld", "Restored"),
+                report.restored.len(),
+                t(
+                    l,
+                    "gegevensbewijzen opnieuw ontvangen",
+                    "credentials received again"
+                ),
+                report.history_events,
+                t(l, "gebeurtenissen in de geschiedenis", "history events")
+            )];
+            for c in &report.restored {
+                lines.push(format!("  {} (id {})", type_name(&c.vct, l), c.id));
+            }
+            for n in &report.not_restored {
+                lines.push(format!(
+                    "  {} {}: {} ({})",
+                    t(l, "Niet hersteld", "Not restored"),
+                    type_name(&n.vct, l),
+                    t(l, "vraag dit opnieuw aan", "request it again"),
+                    n.reason
+                ));
+            }
+            lines.join("\n")
+        });
     }
 
     pub fn done(&self, message: String) {

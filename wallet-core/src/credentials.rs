@@ -183,6 +183,19 @@ pub fn put_record(
     Ok(())
 }
 
+/// Adds the writes that remove `record` to `batch`.
+pub fn remove_record(
+    batch: &mut Batch,
+    key: &DataKey,
+    record: &CredentialRecord,
+) -> Result<(), WalletError> {
+    let id = key_of(&record.summary.id)?;
+    batch.remove(TreeId::Credentials, &id);
+    batch.remove(TreeId::Summaries, &id);
+    batch.remove(TreeId::ByType, &type_key(key, &record.summary.vct, &id));
+    Ok(())
+}
+
 /// Reads a full record.
 pub fn get_record(store: &Store, key: &DataKey, id: &str) -> Result<CredentialRecord, WalletError> {
     store

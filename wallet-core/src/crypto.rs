@@ -95,6 +95,20 @@ impl DataKey {
         })
     }
 
+    /// The key of a backup file: HKDF-SHA256 of the recovery code's secret with the file's
+    /// salt. The secret is 128 random bits, so no slow derivation is needed against guessing.
+    pub fn from_recovery_secret(secret: &[u8], salt: &[u8]) -> Result<DataKey, CryptoError> {
+        with_wiped_stack(|| {
+            let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, salt).extract(secret);
+            let okm = prk
+                .expand(&[b"regie-wallet backup key v1"], ring::hkdf::HKDF_SHA256)
+                .map_err(|_| CryptoError::KdfParams)?;
+            let mut raw = Zeroizing::new([0u8; 32]);
+            okm.fill(raw.as_mut()).map_err(|_| CryptoError::KdfParams)?;
+            DataKey::from_raw(raw.as_ref())
+        })
+    }
+
     fn from_raw(raw: &[u8]) -> Result<DataKey, CryptoError> {
         // Tags use a key derived for that purpose, so one key never serves two algorithms.
         let tag_key = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, raw), b"tags");

@@ -24,6 +24,8 @@ pub enum WalletError {
     StillOpen,
     #[error("{0}")]
     Crypto(#[from] CryptoError),
+    #[error("{0}")]
+    Backup(#[from] crate::backup::BackupError),
     #[error("the trust list is not valid: {0}")]
     TrustList(String),
     /// The extra CA certificate the wallet was told to trust cannot be used.
@@ -79,6 +81,7 @@ impl WalletError {
             WalletError::Store(_) => "storage",
             WalletError::StillOpen => "still_open",
             WalletError::Crypto(_) => "crypto",
+            WalletError::Backup(e) => e.code(),
             WalletError::TrustList(_) => "trust_list",
             WalletError::CaCert(_) => "ca_cert",
             WalletError::Network { .. } => "network",

@@ -84,6 +84,16 @@ pub enum EventKind {
     Expired { credential_id: String, vct: String },
     /// The PIN was changed.
     PinChanged,
+    /// A backup file was made (its recovery code was shown once).
+    BackupMade { credentials: usize },
+    /// This wallet was restored from a backup: history and sharing records came along, and
+    /// `restored` credentials were issued again to this device's own keys; `not_restored`
+    /// could not be (collect those again).
+    Restored {
+        backup_made_at: u64,
+        restored: usize,
+        not_restored: usize,
+    },
 }
 
 /// An event with its time and sequence number.

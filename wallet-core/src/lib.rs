@@ -3,6 +3,7 @@
 //! decides what may leave it. Knows nothing of Tauri: the app, the `regie-wallet` CLI and
 //! the tests all drive this same core.
 pub mod attempts;
+pub mod backup;
 pub mod clock;
 pub mod consent;
 pub mod credentials;

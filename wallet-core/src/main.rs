@@ -34,7 +34,8 @@ struct Cli {
     /// Print JSON instead of text (errors too, as {"error", "message"}).
     #[arg(long, global = true)]
     json: bool,
-    /// Read the PIN from standard input (one line; change-pin reads the old, then the new).
+    /// Read the PIN from standard input (one line; change-pin reads the old, then the new;
+    /// restore reads the PIN, then the recovery code).
     #[arg(long, global = true)]
     pin_stdin: bool,
     /// Language of the text: nl or en.
@@ -108,6 +109,15 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Make an encrypted backup for a new device; its recovery code is shown once.
+    Backup {
+        /// The backup file to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into a new wallet (made here if there is none yet): asks the PIN
+    /// (a new one for a new wallet), then the recovery code.
+    Restore { file: PathBuf },
     /// Change your PIN.
     ChangePin,
     /// Whether a PIN may be tried now (wrong PINs, waiting time).
@@ -171,6 +181,27 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
         Command::LockStatus => {
             let state = wallet.lock_state()?;
             out.lock_state(&state);
+        }
+        Command::Restore { file } => {
+            // Read first: a missing file is told before any PIN is asked or wallet made.
+            let backup = std::fs::read(&file)
+                .map_err(|e| WalletError::Store(wallet_core::store::StoreError::Io(e)))?;
+            let initialised = wallet.is_initialised()?;
+            let pin = if initialised {
+                pins.pin(lang)?
+            } else {
+                pins.new_pin(lang)?
+            };
+            let code = pins.recovery_code(lang)?;
+            // A refused code or file leaves everything as it was: no wallet is made for it.
+            wallet_core::backup::file::open(&code, &backup)?;
+            let unlocked = if initialised {
+                wallet.unlock(&pin)?
+            } else {
+                wallet.init(&pin)?
+            };
+            let report = wallet_core::backup::restore(&unlocked, &backup, &code).await?;
+            out.restored(&report);
         }
         Command::ChangePin => {
             let old = pins.pin(lang)?;
@@ -263,7 +294,18 @@ async fn run_unlocked(
                 None => println!("{text}"),
             }
         }
-        Command::Init | Command::Reset { .. } | Command::LockStatus | Command::ChangePin => {}
+        Command::Backup { out: path } => {
+            let backup = wallet_core::backup::create(wallet)?;
+            // Owner-only, like the export: the file is encrypted, but it is the citizen's.
+            wallet_core::files::write_private(&path, &backup.file)
+                .map_err(|e| WalletError::Store(wallet_core::store::StoreError::Io(e)))?;
+            out.backup_made(&path, &backup);
+        }
+        Command::Init
+        | Command::Reset { .. }
+        | Command::LockStatus
+        | Command::ChangePin
+        | Command::Restore { .. } => {}
     }
     Ok(())
 }
@@ -311,6 +353,27 @@ impl PinSource {
             }
         }
         self.read(cli_text::confirm_prompt(lang))
+    }
+
+    /// The recovery code of a backup: the next line with --pin-stdin, else a prompt.
+    fn recovery_code(
+        &mut self,
+        lang: Lang,
+    ) -> Result<wallet_core::backup::RecoveryCode, WalletError> {
+        let text = if self.stdin {
+            stdin_line().map_err(|_| {
+                WalletError::Request("could not read the recovery code from standard input".into())
+            })?
+        } else if std::io::stdin().is_terminal() {
+            rpassword::prompt_password(cli_text::recovery_code_prompt(lang))
+                .map(Zeroizing::new)
+                .map_err(|_| WalletError::Request("could not read the recovery code".into()))?
+        } else {
+            return Err(WalletError::Request(
+                "no terminal to ask the recovery code: use --pin-stdin".into(),
+            ));
+        };
+        Ok(wallet_core::backup::RecoveryCode::parse(&text)?)
     }
 
     fn new_pin(&mut self, lang: Lang) -> Result<Pin, WalletError> {

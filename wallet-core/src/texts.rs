@@ -125,6 +125,37 @@ pub fn event_text(kind: &EventKind, l: Lang) -> String {
             format!("{} {}", t(l, "Verlopen:", "Expired:"), type_name(vct, l))
         }
         EventKind::PinChanged => t(l, "Pincode veranderd", "PIN changed").into(),
+        EventKind::BackupMade { credentials } => format!(
+            "{} ({credentials} {})",
+            t(l, "Back-up gemaakt", "Backup made"),
+            t(l, "gegevensbewijzen", "credentials")
+        ),
+        EventKind::Restored {
+            restored,
+            not_restored,
+            ..
+        } => {
+            let mut text = format!(
+                "{}: {restored} {}",
+                t(l, "Hersteld uit een back-up", "Restored from a backup"),
+                t(
+                    l,
+                    "gegevensbewijzen opnieuw ontvangen",
+                    "credentials received again"
+                )
+            );
+            if *not_restored > 0 {
+                text.push_str(&format!(
+                    ", {not_restored} {}",
+                    t(
+                        l,
+                        "niet (vraag die opnieuw aan)",
+                        "not (request those again)"
+                    )
+                ));
+            }
+            text
+        }
     }
 }
 
