@@ -3,6 +3,8 @@
 mod commands;
 mod error;
 mod links;
+// The screensaver's signals on the session bus: Linux desktops only.
+#[cfg(target_os = "linux")]
 mod screen_lock;
 mod state;
 #[cfg(desktop)]
@@ -47,14 +49,21 @@ pub fn run() {
                 window_size::on_event(window.app_handle(), event, &changes)
             })
     };
+    // A phone reads QR codes with its camera and is handed links by the system.
+    #[cfg(mobile)]
+    let builder = builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_barcode_scanner::init());
     let result = builder
         .setup(|app| {
             links::warn_without_session_bus();
+            #[cfg(target_os = "linux")]
             screen_lock::watch(app.handle().clone());
-            // A link on the command line is how the desktop hands over a clicked link.
-            let opened_with = links::link_in(std::env::args().skip(1));
+            let opened_with = links::at_start(app);
             let state = AppState::open(data_dir(app)?, opened_with)?;
             app.manage(state);
+            #[cfg(mobile)]
+            links::follow(app);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -77,6 +86,7 @@ pub fn run() {
             commands::renew_credential,
             commands::change_pin,
             commands::first_screen_drawn,
+            commands::platform,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -13,7 +13,6 @@ const SCREENSAVERS: [&str; 2] = ["org.freedesktop.ScreenSaver", "org.gnome.Scree
 
 /// Follows the screensaver's signals on a thread of its own; without a session bus there is
 /// nothing to follow (the app already said so at start).
-#[cfg(target_os = "linux")]
 pub fn watch(app: AppHandle) {
     let spawned = std::thread::Builder::new()
         .name("screen-lock".into())
@@ -27,10 +26,6 @@ pub fn watch(app: AppHandle) {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
-pub fn watch(_app: AppHandle) {}
-
-#[cfg(target_os = "linux")]
 fn follow(app: &AppHandle) -> zbus::Result<()> {
     let connection = zbus::blocking::Connection::session()?;
     let rule = zbus::MatchRule::builder()

@@ -43,6 +43,8 @@ const call = <T>(cmd: string, args: Record<string, unknown> = {}) => invoke<T>(c
 
 export const api = {
   walletState: () => call<WalletState>('wallet_state'),
+  /** A phone or a computer: only a phone scans with its camera (camera.ts). */
+  platform: () => call<'desktop' | 'mobile'>('platform'),
   createWallet: (pinCode: string) => call<void>('create_wallet', { pinCode }),
   unlock: (pinCode: string) => call<void>('unlock', { pinCode }),
   lock: () => call<void>('lock'),

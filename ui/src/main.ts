@@ -7,6 +7,7 @@ import { h } from './dom';
 import { lang, setLang, t } from './i18n';
 import { listen } from '@tauri-apps/api/event';
 import { lockedWithScreen, startAutoLock } from './autolock';
+import { stopCamera } from './camera';
 import { openHandedLink, setupScreen, unlockScreen } from './screens/onboarding';
 import { homeScreen } from './screens/credentials';
 import { historyScreen, sharingScreen } from './screens/activity';
@@ -65,6 +66,7 @@ void listen('regie://link', async () => {
   }
 });
 
-startAutoLock(() => void start());
+// A wallet that locked itself stops a camera scan (phones) before the unlock screen comes.
+startAutoLock(() => { stopCamera(); void start(); });
 // The desktop's screen locked: the app already dropped the wallet's keys.
 void listen('regie://screen-locked', () => lockedWithScreen(() => void start()));

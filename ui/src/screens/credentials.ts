@@ -1,7 +1,8 @@
 // The citizen's data: the list of credentials, one credential in full, and adding data
 // from a municipality's offer link.
-import { api, CredentialCard } from '../api';
+import { api, CredentialCard, Scanned } from '../api';
 import { showingRequest } from '../autolock';
+import { onPhone, scanWithCamera } from '../camera';
 import { h, show, announce } from '../dom';
 import { t } from '../i18n';
 import { requestScreen } from './request';
@@ -11,11 +12,28 @@ function statusClass(c: CredentialCard): string {
   return c.status === 'valid' ? 'regie-card' : 'regie-card regie-card--outdated';
 }
 
+/** Opens the screen of the offer or request a QR code held. */
+function openScanned(scanned: Scanned): void {
+  if (scanned.kind === 'offer') addScreen(scanned.uri);
+  else requestScreen(scanned.uri, true);
+}
+
 export async function homeScreen(): Promise<void> {
   showingRequest(null);
   const tx = t();
   const list = h('ul', { class: 'regie-cards', id: 'gegevens' });
   const message = h('div');
+  // A phone's camera reads a QR code too; a stopped scan leaves this screen as it was.
+  const camera = button(tx.scanCamera, async () => {
+    message.replaceChildren();
+    try {
+      const scanned = await scanWithCamera();
+      if (scanned) openScanned(scanned);
+      else camera.focus();
+    } catch (err) {
+      message.append(errorBox(err));
+    }
+  }, 'secondary', 'camera');
   // A picture of a QR code: the offer or request it holds opens its screen.
   const picture = h('input', {
     type: 'file', accept: 'image/png,image/jpeg', id: 'qr-foto', class: 'regie-visually-hidden',
@@ -25,24 +43,19 @@ export async function homeScreen(): Promise<void> {
       if (!file) return;
       message.replaceChildren();
       try {
-        const scanned = await api.scanImage(new Uint8Array(await file.arrayBuffer()));
-        if (scanned.kind === 'offer') addScreen(scanned.uri);
-        else requestScreen(scanned.uri, true);
+        openScanned(await api.scanImage(new Uint8Array(await file.arrayBuffer())));
       } catch (err) {
         message.append(errorBox(err));
       }
     },
   });
-  show(
-    h('h1', {}, tx.myData),
-    h('div', { class: 'regie-actions' },
-      button(tx.add, () => addScreen(), 'primary', 'toevoegen'),
-      button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden'),
-      button(tx.scan, () => (picture as HTMLInputElement).click(), 'secondary', 'scannen')),
-    picture,
-    message,
-    list,
-  );
+  const actions = h('div', { class: 'regie-actions' },
+    button(tx.add, () => addScreen(), 'primary', 'toevoegen'),
+    button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden'),
+    button(tx.scan, () => (picture as HTMLInputElement).click(), 'secondary', 'scannen'));
+  show(h('h1', {}, tx.myData), actions, picture, message, list);
+  // A desktop has no camera scanner: its screen stays as it was.
+  void onPhone().then((phone) => { if (phone) actions.querySelector('#scannen')?.before(camera); });
   try {
     const cards = await api.credentials();
     if (cards.length === 0) list.replaceWith(h('p', { id: 'gegevens' }, tx.noCredentials));
