@@ -1,5 +1,6 @@
 //! `regie-app`: the citizen's wallet app. A thin Tauri shell: the window, the commands
 //! (one wallet-core call each), and where the wallet lives. Everything else is wallet-core.
+mod backup_commands;
 mod commands;
 mod error;
 mod links;
@@ -87,6 +88,8 @@ pub fn run() {
             commands::change_pin,
             commands::first_screen_drawn,
             commands::platform,
+            backup_commands::make_backup,
+            backup_commands::restore_backup,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -30,6 +30,9 @@ export interface Assessment {
 }
 export interface Scanned { kind: 'offer' | 'request'; uri: string }
 export interface Answered { redirect_uri: string | null; notified: boolean }
+export interface BackupMade { path: string; code: string; credentials: number }
+/** Names of the credentials restored, and of those to request again (with the reason). */
+export interface RestoreView { restored: string[]; not_restored: string[]; history_events: number }
 export interface StatusReport { checked: number; revoked: string[]; expired: string[]; unreachable: number }
 
 export function isAppError(e: unknown): e is AppError {
@@ -65,4 +68,7 @@ export const api = {
   firstScreenDrawn: () => call<void>('first_screen_drawn'),
   renew: (id: string) => call<CredentialCard>('renew_credential', { id, langCode: lang() }),
   changePin: (oldPin: string, newPin: string) => call<void>('change_pin', { oldPin, newPin }),
+  makeBackup: (pinCode: string) => call<BackupMade>('make_backup', { pinCode }),
+  restoreBackup: (file: string, code: string, pinCode: string) =>
+    call<RestoreView>('restore_backup', { file, code, pinCode, langCode: lang() }),
 };

@@ -5,7 +5,8 @@ import { t } from '../i18n';
 import { frame } from '../main';
 import { addScreen, homeScreen } from './credentials';
 import { requestScreen } from './request';
-import { alertBox, busy, errorBox, field, pinInput } from './common';
+import { alertBox, busy, button, errorBox, field, pinInput } from './common';
+import { restoreScreen } from './backup';
 import { takeLockReason, takeResumedRequest } from '../autolock';
 
 /** Opens the offer or request the app was handed (at its start, or by a link clicked while it
@@ -62,7 +63,8 @@ export function setupScreen(): void {
   field('pin-herhaal', tx.repeatPin, second),
   message,
   submit);
-  show(h('h1', {}, tx.welcomeTitle), h('p', {}, tx.welcomeText), form);
+  show(h('h1', {}, tx.welcomeTitle), h('p', {}, tx.welcomeText), form,
+    button(tx.restoreLink, () => restoreScreen(setupScreen), 'secondary', 'herstellen'));
 }
 
 export function unlockScreen(state: WalletState): void {

@@ -1,10 +1,11 @@
-// Language, locking, and erasing the wallet.
+// Language, locking, the PIN, a backup, and erasing the wallet.
 import { api } from '../api';
 import { announce, h, show } from '../dom';
 import { Lang, lang, setLang, t } from '../i18n';
 import { frame, start } from '../main';
 import { alertBox, busy, button, errorBox, field, pinInput } from './common';
 import { MINUTE_CHOICES, autoLockMinutes, setAutoLockMinutes } from '../autolock';
+import { backupSection } from './backup';
 
 export function settingsScreen(): void {
   const tx = t();
@@ -22,6 +23,7 @@ export function settingsScreen(): void {
     autoLockField(),
     button(tx.lockNow, async () => { await api.lock(); void start(); }, 'secondary', 'vergrendelen'),
     changePinForm(),
+    backupSection(),
     h('h2', {}, tx.resetTitle),
     h('p', {}, tx.resetText),
     message,
