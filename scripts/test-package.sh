@@ -3,7 +3,10 @@
 # release build), installs it with apt, checks its desktop entry, starts the installed binary
 # under Xvfb, and opens a request link through the desktop's own link handling (`gio open`, as
 # a click in a browser or mail does), which must start the installed app with that link.
-# Needs root (apt-get install) or sudo. Removes the package again at the end.
+# Then the installed app, open with a wallet under a session bus, gets a verifier's request link
+# through `gio open` and answers it (tests/package/). Needs root (apt-get install) or sudo, and
+# the debug builds of the services and the CLI (the test command builds them first). Removes the
+# package again at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -103,4 +106,10 @@ dbus-run-session -- xvfb-run -a sh -c '
     echo "    the second start handed over its link and ended within ${took} ms"
     kill "$first"
 ' sh "$work" "$link" 2>"$work/dbus.log"
-echo "    installed, desktop entry valid, both link schemes registered, gio open starts regie-app with the link"
+echo "==> app package: the installed app, open with a wallet, answers a verifier through a link gio opens"
+dbus-run-session -- xvfb-run -a node --test tests/package/ >"$work/answer.log" 2>&1 || {
+    cat "$work/answer.log" >&2
+    echo "FAIL: the installed app did not answer the verifier" >&2
+    exit 1
+}
+echo "    installed, desktop entry valid, both link schemes registered, gio open starts regie-app with the link, and the installed app answers a verifier"
