@@ -299,6 +299,7 @@ async fn run_unlocked(
             // Owner-only, like the export: the file is encrypted, but it is the citizen's.
             wallet_core::files::write_private(&path, &backup.file)
                 .map_err(|e| WalletError::Store(wallet_core::store::StoreError::Io(e)))?;
+            wallet_core::backup::record_made(wallet, &backup)?;
             out.backup_made(&path, &backup);
         }
         Command::Init

@@ -95,7 +95,8 @@ pub struct Backup {
     pub credentials: usize,
 }
 
-/// Makes a backup of `wallet` and records that in its history.
+/// Makes a backup of `wallet`; once its file is written, [`record_made`] notes it in the
+/// history (not before: a backup that could not be saved was not made).
 pub fn create(wallet: &UnlockedWallet) -> Result<Backup, WalletError> {
     let (store, key) = (wallet.store(), wallet.key());
     let mut backed_up = Vec::new();
@@ -122,19 +123,25 @@ pub fn create(wallet: &UnlockedWallet) -> Result<Backup, WalletError> {
     let plain = Zeroizing::new(serde_json::to_vec(&contents).map_err(|_| BackupError::Damaged)?);
     let code = RecoveryCode::generate()?;
     let file = file::seal(&code, wallet.now(), &plain)?;
-    let count = contents.credentials.len();
-    let mut batch = Batch::new();
-    history::record(
-        store,
-        key,
-        &mut batch,
-        wallet.now(),
-        EventKind::BackupMade { credentials: count },
-    )?;
-    store.apply(batch)?;
     Ok(Backup {
         file,
         code,
-        credentials: count,
+        credentials: contents.credentials.len(),
     })
+}
+
+/// Notes in the history that `backup` was saved.
+pub fn record_made(wallet: &UnlockedWallet, backup: &Backup) -> Result<(), WalletError> {
+    let mut batch = Batch::new();
+    history::record(
+        wallet.store(),
+        wallet.key(),
+        &mut batch,
+        wallet.now(),
+        EventKind::BackupMade {
+            credentials: backup.credentials,
+        },
+    )?;
+    wallet.store().apply(batch)?;
+    Ok(())
 }
