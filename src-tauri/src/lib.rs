@@ -1,6 +1,7 @@
 //! `regie-app`: the citizen's wallet app. A thin Tauri shell: the window, the commands
 //! (one wallet-core call each), and where the wallet lives. Everything else is wallet-core.
 mod backup_commands;
+mod camera;
 mod commands;
 mod error;
 mod links;
@@ -60,6 +61,11 @@ pub fn run() {
             links::warn_without_session_bus();
             #[cfg(target_os = "linux")]
             screen_lock::watch(app.handle().clone());
+            // The window's camera only with the citizen's consent (camera.rs).
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                camera::guard(&window)?;
+            }
             let opened_with = links::at_start(app);
             let state = AppState::open(data_dir(app)?, opened_with)?;
             app.manage(state);
@@ -90,6 +96,9 @@ pub fn run() {
             commands::platform,
             backup_commands::make_backup,
             backup_commands::restore_backup,
+            camera::camera_support,
+            camera::allow_camera_once,
+            camera::camera_off,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

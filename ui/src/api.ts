@@ -29,6 +29,8 @@ export interface Assessment {
   linkable: boolean;
 }
 export interface Scanned { kind: 'offer' | 'request'; uri: string }
+/** How the window may scan with a camera (src-tauri camera.rs); `mock`: WebKit's stand-in camera (tests). */
+export interface CameraSupport { kind: 'phone' | 'webview' | 'none'; mock: boolean }
 export interface Answered { redirect_uri: string | null; notified: boolean }
 export interface BackupMade { path: string; code: string; credentials: number }
 /** Names of the credentials restored, and of those to request again (with the reason). */
@@ -46,8 +48,14 @@ const call = <T>(cmd: string, args: Record<string, unknown> = {}) => invoke<T>(c
 
 export const api = {
   walletState: () => call<WalletState>('wallet_state'),
-  /** A phone or a computer: only a phone scans with its camera (camera.ts). */
+  /** A phone or a computer. */
   platform: () => call<'desktop' | 'mobile'>('platform'),
+  /** Whether the window scans with a camera, and how (camera.ts). */
+  cameraSupport: () => call<CameraSupport>('camera_support'),
+  /** The citizen allowed the camera: the next camera request may open it (Linux). */
+  allowCameraOnce: () => call<void>('allow_camera_once'),
+  /** A scan ended: the camera off, and the next scan must be allowed again (Linux). */
+  cameraOff: () => call<void>('camera_off'),
   createWallet: (pinCode: string) => call<void>('create_wallet', { pinCode }),
   unlock: (pinCode: string) => call<void>('unlock', { pinCode }),
   lock: () => call<void>('lock'),

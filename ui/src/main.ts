@@ -59,6 +59,7 @@ void start().then(() => requestAnimationFrame(() => void api.firstScreenDrawn().
 // A link clicked while the app runs reaches this window (the second start hands it over). An
 // open wallet goes to it now; a locked one keeps it for the screen after the PIN.
 void listen('regie://link', async () => {
+  stopCamera();
   const state = await api.walletState().catch(() => null);
   if (state?.unlocked) {
     frame('data');
@@ -66,7 +67,7 @@ void listen('regie://link', async () => {
   }
 });
 
-// A wallet that locked itself stops a camera scan (phones) before the unlock screen comes.
+// A wallet that locks stops a camera scan before the unlock screen comes.
 startAutoLock(() => { stopCamera(); void start(); });
 // The desktop's screen locked: the app already dropped the wallet's keys.
-void listen('regie://screen-locked', () => lockedWithScreen(() => void start()));
+void listen('regie://screen-locked', () => lockedWithScreen(() => { stopCamera(); void start(); }));

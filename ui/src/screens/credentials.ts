@@ -1,8 +1,8 @@
 // The citizen's data: the list of credentials, one credential in full, and adding data
 // from a municipality's offer link.
-import { api, CredentialCard, Scanned } from '../api';
+import { api, CredentialCard, isAppError, Scanned } from '../api';
 import { showingRequest } from '../autolock';
-import { onPhone, scanWithCamera } from '../camera';
+import { cameraSupport, scanWithCamera } from '../camera';
 import { h, show, announce } from '../dom';
 import { t } from '../i18n';
 import { requestScreen } from './request';
@@ -23,7 +23,8 @@ export async function homeScreen(): Promise<void> {
   const tx = t();
   const list = h('ul', { class: 'regie-cards', id: 'gegevens' });
   const message = h('div');
-  // A phone's camera reads a QR code too; a stopped scan leaves this screen as it was.
+  // The camera reads a QR code too; a stopped scan leaves this screen as it was. Whatever
+  // becomes of the camera, reading the code from a picture stays beside it.
   const camera = button(tx.scanCamera, async () => {
     message.replaceChildren();
     try {
@@ -31,7 +32,12 @@ export async function homeScreen(): Promise<void> {
       if (scanned) openScanned(scanned);
       else camera.focus();
     } catch (err) {
-      message.append(errorBox(err));
+      if (isAppError(err) && err.code === 'camera_declined') {
+        message.append(h('p', { class: 'regie-note', role: 'status', id: 'camera-niet' }, tx.cameraDeclined));
+        actions.querySelector<HTMLElement>('#scannen')?.focus();
+      } else {
+        message.append(errorBox(err));
+      }
     }
   }, 'secondary', 'camera');
   // A picture of a QR code: the offer or request it holds opens its screen.
@@ -54,8 +60,8 @@ export async function homeScreen(): Promise<void> {
     button(tx.answer, () => requestScreen(), 'secondary', 'beantwoorden'),
     button(tx.scan, () => (picture as HTMLInputElement).click(), 'secondary', 'scannen'));
   show(h('h1', {}, tx.myData), actions, picture, message, list);
-  // A desktop has no camera scanner: its screen stays as it was.
-  void onPhone().then((phone) => { if (phone) actions.querySelector('#scannen')?.before(camera); });
+  // Windows and macOS have no camera scan here (camera.rs): their screen stays as it was.
+  void cameraSupport().then((c) => { if (c.kind !== 'none') actions.querySelector('#scannen')?.before(camera); });
   try {
     const cards = await api.credentials();
     if (cards.length === 0) list.replaceWith(h('p', { id: 'gegevens' }, tx.noCredentials));
