@@ -52,6 +52,9 @@ echo "==> cargo deny (licenses, bans, sources)"
 # offline check finds none of them.
 cargo fetch --locked --quiet
 cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources
+# The app's "Over Regie" screen lists what it bundles from src-tauri/licences.json: it must
+# match the lock files (after a dependency change: node scripts/licences.mjs).
+node scripts/licences.mjs --check
 
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings

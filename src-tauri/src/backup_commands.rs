@@ -1,10 +1,8 @@
 //! The app's backup commands: making a backup file (its recovery code goes to the screen
 //! once) and restoring one on a new device. The work is wallet-core's (`wallet_core::backup`).
-use std::path::PathBuf;
-
 use protocol::credential_types::Lang;
 use serde::Serialize;
-use tauri::{Manager, State};
+use tauri::State;
 use wallet_core::backup::{self, RecoveryCode};
 use wallet_core::display::type_name;
 use wallet_core::pin::Pin;
@@ -30,49 +28,32 @@ pub struct RestoreView {
     pub history_events: usize,
 }
 
-/// Where backups are written: `REGIE_APP_BACKUP_DIR` when set (tests, managed desktops),
-/// else the citizen's documents folder, else their home folder.
-fn backup_dir(app: &tauri::AppHandle) -> Result<PathBuf, AppError> {
-    if let Some(dir) = std::env::var_os("REGIE_APP_BACKUP_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    let paths = app.path();
-    paths
-        .document_dir()
-        .or_else(|_| paths.home_dir())
-        .map_err(|_| AppError::new("storage", "no folder to write the backup to"))
-}
-
 /// Makes a backup after the PIN is confirmed (it carries the refresh tokens that bring the
-/// credentials back): written as `regie-backup-YYYY-MM-DD.regie`, owner-only.
+/// credentials back): written as `regie-backup-YYYY-MM-DD.regie` ([`crate::saved_files`]).
 #[tauri::command]
 pub async fn make_backup(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     pin_code: String,
 ) -> Result<BackupMade, AppError> {
-    let guard = state.unlocked.lock().await;
-    let wallet = guard.as_ref().ok_or_else(AppError::locked)?;
-    wallet.confirm_pin(&Pin::new(&Zeroizing::new(pin_code)))?;
-    let made = backup::create(wallet)?;
-    let dir = backup_dir(&app)?;
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| AppError::new("storage", format!("could not make {}: {e}", dir.display())))?;
-    let day = protocol::dates::iso_date(wallet.now());
-    let mut path = dir.join(format!("regie-backup-{day}.regie"));
-    // A second backup the same day does not replace the first.
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("regie-backup-{day}-{n}.regie"));
-        n += 1;
-    }
-    wallet_core::files::write_private(&path, &made.file)
-        .map_err(|e| AppError::new("storage", format!("could not write the backup: {e}")))?;
-    Ok(BackupMade {
-        path: path.display().to_string(),
-        code: made.code.display().to_string(),
-        credentials: made.credentials,
-    })
+    state
+        .with_pin_confirmed(pin_code, async |wallet| {
+            let made = backup::create(wallet)?;
+            let path = crate::saved_files::save_new(
+                &app,
+                "regie-backup",
+                "regie",
+                wallet.now(),
+                &made.file,
+            )?;
+            backup::record_made(wallet, &made)?;
+            Ok(BackupMade {
+                path: path.display().to_string(),
+                code: made.code.display().to_string(),
+                credentials: made.credentials,
+            })
+        })
+        .await
 }
 
 /// Restores the backup `file` (its text) with `code` into this device's new wallet, made

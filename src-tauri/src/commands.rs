@@ -91,17 +91,6 @@ pub fn first_screen_drawn() {
     }
 }
 
-/// "mobile" on Android and iOS, "desktop" elsewhere: a phone's window offers the camera for a
-/// QR code (the scanner plugin is only there), a computer's reads it from a picture.
-#[tauri::command]
-pub fn platform() -> &'static str {
-    if cfg!(mobile) {
-        "mobile"
-    } else {
-        "desktop"
-    }
-}
-
 /// Seconds of inactivity before the wallet locks itself, when `REGIE_APP_AUTO_LOCK_SECONDS`
 /// sets them (tests, a kiosk); otherwise the settings' choice in minutes applies.
 #[tauri::command]

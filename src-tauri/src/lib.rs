@@ -1,10 +1,13 @@
 //! `regie-app`: the citizen's wallet app. A thin Tauri shell: the window, the commands
 //! (one wallet-core call each), and where the wallet lives. Everything else is wallet-core.
+mod about;
 mod backup_commands;
 mod camera;
 mod commands;
 mod error;
+mod export;
 mod links;
+mod saved_files;
 // The screensaver's signals on the session bus: Linux desktops only.
 #[cfg(target_os = "linux")]
 mod screen_lock;
@@ -93,9 +96,11 @@ pub fn run() {
             commands::renew_credential,
             commands::change_pin,
             commands::first_screen_drawn,
-            commands::platform,
             backup_commands::make_backup,
             backup_commands::restore_backup,
+            export::export_data,
+            about::about,
+            about::licence_text,
             camera::camera_support,
             camera::allow_camera_once,
             camera::camera_off,

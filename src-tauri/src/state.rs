@@ -2,10 +2,12 @@
 use std::path::PathBuf;
 
 use tokio::sync::Mutex;
+use wallet_core::pin::Pin;
 use wallet_core::presentation::PendingRequest;
 use wallet_core::scan::Scanned;
 use wallet_core::trust::TrustConfig;
 use wallet_core::{UnlockedWallet, Wallet, WalletConfig};
+use zeroize::Zeroizing;
 
 use crate::error::AppError;
 
@@ -38,5 +40,18 @@ impl AppState {
             pending: Mutex::new(None),
             opened_with: Mutex::new(opened_with),
         })
+    }
+
+    /// Runs `f` on the open wallet once the PIN is confirmed again: the step before data
+    /// leaves the app in a file (a backup, an export), as sharing takes it.
+    pub async fn with_pin_confirmed<T>(
+        &self,
+        pin_code: String,
+        f: impl AsyncFnOnce(&UnlockedWallet) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let guard = self.unlocked.lock().await;
+        let wallet = guard.as_ref().ok_or_else(AppError::locked)?;
+        wallet.confirm_pin(&Pin::new(&Zeroizing::new(pin_code)))?;
+        f(wallet).await
     }
 }

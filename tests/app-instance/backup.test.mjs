@@ -35,15 +35,12 @@ async function chooseFile(app, selector, path) {
 
 test('a backup made in the app is restored in a new app and answers a verifier', async () => {
   const backups = join(stack.dir, 'backups');
-  w = await startWindow(stack, 4484, { REGIE_APP_DATA_DIR: join(stack.dir, 'wallet'), REGIE_APP_BACKUP_DIR: backups });
+  w = await startWindow(stack, 4484, { REGIE_APP_DATA_DIR: join(stack.dir, 'wallet'), REGIE_APP_SAVE_DIR: backups });
   let { app } = w;
-  await w.waitForH1(/Open Regie/);
-  await (await app.$('#pin-open')).setValue(PIN);
-  await (await app.$('button=Openen')).click();
-  await w.waitForH1(/Mijn gegevens/);
+  await w.unlock(PIN);
   await (await app.$('button=Instellingen')).click();
   await w.waitForH1(/Instellingen/);
-  await (await app.$('#pin-backup')).setValue(PIN);
+  await (await app.$('#pin-backup-maken')).setValue(PIN);
   await (await app.$('#backup-maken')).click();
   const codeEl = await app.$('#herstelcode');
   await codeEl.waitForDisplayed({ timeout: 20_000 }).catch(async (e) => {

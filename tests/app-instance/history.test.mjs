@@ -25,10 +25,7 @@ after(async () => {
 
 test('history shows 50 events, then the older ones on request', async () => {
   const { app } = w;
-  await w.waitForH1(/Open Regie/);
-  await (await app.$('#pin-open')).setValue(PIN);
-  await (await app.$('button=Openen')).click();
-  await w.waitForH1(/Mijn gegevens/);
+  await w.unlock(PIN);
   await (await app.$('button=Geschiedenis')).click();
   await w.waitForH1(/Geschiedenis/);
   await app.waitUntil(async () => (await app.$$('#geschiedenis li')).length > 0, { timeout: 10_000 });

@@ -82,6 +82,13 @@ export async function startWindow(stack, port, extra = {}, application = APP) {
       await app.setWindowSize(440, 820);
     },
     assertAccessible: (what) => assertAccessibleIn(app, what),
+    /** Opens the wallet on the unlock screen with `pin`, up to its home screen. */
+    async unlock(pin) {
+      await this.waitForH1(/Open Regie/);
+      await (await app.$('#pin-open')).setValue(pin);
+      await (await app.$('button=Openen')).click();
+      await this.waitForH1(/Mijn gegevens/);
+    },
     async createWallet(pin) {
       await this.waitForH1(/Welkom bij Regie/);
       await (await app.$('#pin-nieuw')).setValue(pin);

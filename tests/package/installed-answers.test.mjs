@@ -27,10 +27,7 @@ after(async () => {
 
 test('a link opened with gio reaches the installed app, which answers the verifier', async () => {
   const { app } = w;
-  await w.waitForH1(/Open Regie/);
-  await (await app.$('#pin-open')).setValue(PIN);
-  await (await app.$('button=Openen')).click();
-  await w.waitForH1(/Mijn gegevens/);
+  await w.unlock(PIN);
 
   const session = await housingSession(stack);
   const opened = await new Promise((resolve, reject) => {

@@ -35,6 +35,9 @@ export interface Answered { redirect_uri: string | null; notified: boolean }
 export interface BackupMade { path: string; code: string; credentials: number }
 /** Names of the credentials restored, and of those to request again (with the reason). */
 export interface RestoreView { restored: string[]; not_restored: string[]; history_events: number }
+export interface Exported { path: string; credentials: number; events: number }
+export interface BundledPackage { kind: 'crate' | 'npm'; name: string; version: string; licence: string; repository: string | null; texts: number[] }
+export interface About { version: string; licence: string; packages: BundledPackage[] }
 export interface StatusReport { checked: number; revoked: string[]; expired: string[]; unreachable: number }
 
 export function isAppError(e: unknown): e is AppError {
@@ -49,7 +52,6 @@ const call = <T>(cmd: string, args: Record<string, unknown> = {}) => invoke<T>(c
 export const api = {
   walletState: () => call<WalletState>('wallet_state'),
   /** A phone or a computer. */
-  platform: () => call<'desktop' | 'mobile'>('platform'),
   /** Whether the window scans with a camera, and how (camera.ts). */
   cameraSupport: () => call<CameraSupport>('camera_support'),
   /** The citizen allowed the camera: the next camera request may open it (Linux). */
@@ -77,6 +79,9 @@ export const api = {
   renew: (id: string) => call<CredentialCard>('renew_credential', { id, langCode: lang() }),
   changePin: (oldPin: string, newPin: string) => call<void>('change_pin', { oldPin, newPin }),
   makeBackup: (pinCode: string) => call<BackupMade>('make_backup', { pinCode }),
+  exportData: (pinCode: string) => call<Exported>('export_data', { pinCode }),
+  about: () => call<About>('about'),
+  licenceText: (index: number) => call<string>('licence_text', { index }),
   restoreBackup: (file: string, code: string, pinCode: string) =>
     call<RestoreView>('restore_backup', { file, code, pinCode, langCode: lang() }),
 };

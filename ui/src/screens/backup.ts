@@ -5,41 +5,29 @@ import { announce, h, show } from '../dom';
 import { t } from '../i18n';
 import { frame } from '../main';
 import { homeScreen } from './credentials';
-import { alertBox, busy, errorBox, field, pinInput } from './common';
+import { alertBox, busy, errorBox, field, pinActionForm, pinInput } from './common';
 
 /** The settings' section: make a backup after the PIN, then show its code once. */
 export function backupSection(): HTMLElement {
   const tx = t();
-  const pin = pinInput('backup-pin');
-  const result = h('div');
-  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--secondary', id: 'backup-maken' }, tx.backupMake) as HTMLButtonElement;
-  return h('form', {
-    'aria-labelledby': 'kop-backup',
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      result.replaceChildren();
-      try {
-        const made = await busy(submit, () => api.makeBackup(pin.value));
-        result.append(
-          h('div', { class: 'regie-verdict regie-verdict--ok', role: 'status', id: 'backup-gemaakt' },
-            h('p', {}, tx.backupMade(made.credentials)),
-            h('p', {}, tx.backupFile, ' ', h('span', { class: 'regie-mono', id: 'backup-bestand' }, made.path))),
-          h('h3', {}, tx.recoveryCode),
-          h('p', { class: 'regie-code', id: 'herstelcode' }, made.code),
-          h('p', {}, tx.recoveryCodeOnce),
-        );
-        announce(tx.recoveryCodeOnce);
-      } catch (err) {
-        result.append(errorBox(err));
-      }
-      pin.value = '';
+  return pinActionForm({
+    id: 'backup-maken',
+    title: tx.backupTitle,
+    text: tx.backupText,
+    button: tx.backupMake,
+    action: async (pin) => {
+      const made = await api.makeBackup(pin);
+      announce(tx.recoveryCodeOnce);
+      return [
+        h('div', { class: 'regie-verdict regie-verdict--ok', role: 'status', id: 'backup-gemaakt' },
+          h('p', {}, tx.backupMade(made.credentials)),
+          h('p', {}, tx.backupFile, ' ', h('span', { class: 'regie-mono', id: 'backup-bestand' }, made.path))),
+        h('h3', {}, tx.recoveryCode),
+        h('p', { class: 'regie-code', id: 'herstelcode' }, made.code),
+        h('p', {}, tx.recoveryCodeOnce),
+      ];
     },
-  },
-  h('h2', { id: 'kop-backup' }, tx.backupTitle),
-  h('p', {}, tx.backupText),
-  field('pin-backup', tx.pin, pin),
-  submit,
-  result);
+  });
 }
 
 /** Restoring a backup into this (new) device: the file, its recovery code and a new PIN. */

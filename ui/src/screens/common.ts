@@ -59,3 +59,32 @@ export async function busy<T>(control: HTMLButtonElement, work: () => Promise<T>
     control.removeAttribute('aria-busy');
   }
 }
+
+/** A form that asks the PIN before `action` (a backup, an export: data leaving the app in a
+ * file); what `action` returns, or its error, shows below the button. */
+export function pinActionForm(o: {
+  id: string; title: string; text: string; button: string;
+  action: (pin: string) => Promise<HTMLElement[]>;
+}): HTMLElement {
+  const pin = pinInput(`${o.id}-pin`);
+  const result = h('div');
+  const submit = h('button', { type: 'submit', class: 'regie-button regie-button--secondary', id: o.id }, o.button) as HTMLButtonElement;
+  return h('form', {
+    'aria-labelledby': `kop-${o.id}`,
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      result.replaceChildren();
+      try {
+        result.append(...await busy(submit, () => o.action(pin.value)));
+      } catch (err) {
+        result.append(errorBox(err));
+      }
+      pin.value = '';
+    },
+  },
+  h('h2', { id: `kop-${o.id}` }, o.title),
+  h('p', {}, o.text),
+  field(`pin-${o.id}`, t().pin, pin),
+  submit,
+  result);
+}

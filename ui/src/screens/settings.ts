@@ -1,11 +1,12 @@
-// Language, locking, the PIN, a backup, and erasing the wallet.
+// Language, locking, the PIN, a backup, an export, about Regie, and erasing the wallet.
 import { api } from '../api';
 import { announce, h, show } from '../dom';
 import { Lang, lang, setLang, t } from '../i18n';
 import { frame, start } from '../main';
-import { alertBox, busy, button, errorBox, field, pinInput } from './common';
+import { alertBox, busy, button, errorBox, field, pinActionForm, pinInput } from './common';
 import { MINUTE_CHOICES, autoLockMinutes, setAutoLockMinutes } from '../autolock';
 import { backupSection } from './backup';
+import { aboutScreen } from './about';
 
 export function settingsScreen(): void {
   const tx = t();
@@ -24,6 +25,9 @@ export function settingsScreen(): void {
     button(tx.lockNow, async () => { await api.lock(); void start(); }, 'secondary', 'vergrendelen'),
     changePinForm(),
     backupSection(),
+    exportSection(),
+    h('h2', {}, tx.aboutTitle),
+    button(tx.aboutOpen, () => void aboutScreen(() => { frame('settings'); settingsScreen(); }), 'secondary', 'over-regie'),
     h('h2', {}, tx.resetTitle),
     h('p', {}, tx.resetText),
     message,
@@ -37,6 +41,22 @@ export function settingsScreen(): void {
       }
     }, 'secondary', 'wissen'),
   );
+}
+
+/** Everything in the wallet as a file for the citizen, after the PIN. */
+function exportSection(): HTMLElement {
+  const tx = t();
+  return pinActionForm({
+    id: 'exporteren',
+    title: tx.exportTitle,
+    text: tx.exportText,
+    button: tx.exportButton,
+    action: async (pin) => {
+      const done = await api.exportData(pin);
+      return [h('p', { class: 'regie-verdict regie-verdict--ok', role: 'status', id: 'geexporteerd' },
+        tx.exported(done.credentials, done.events), ' ', h('span', { class: 'regie-mono', id: 'export-bestand' }, done.path))];
+    },
+  });
 }
 
 /** After how many minutes without use the wallet locks itself. */
