@@ -30,6 +30,7 @@ async function chooseFile(app, selector, path) {
     const files = new DataTransfer();
     files.items.add(new File([content], 'regie-backup.regie', { type: 'application/json' }));
     input.files = files.files;
+    input.dispatchEvent(new Event('change'));
   }, selector, text);
 }
 
@@ -66,13 +67,22 @@ test('a backup made in the app is restored in a new app and answers a verifier',
   await w.waitForH1(/Back-up terugzetten/);
   await w.assertAccessible('restore screen');
   await chooseFile(app, '#backup-bestand-kiezen', path);
+  assert.equal(await (await app.$('#backup-gekozen')).getText(), 'regie-backup.regie');
   const typo = `${code[0] === 'A' ? 'C' : 'A'}${code.slice(1)}`;
   await (await app.$('#herstelcode-invoer')).setValue(typo);
   await (await app.$('#pin-nieuw')).setValue(PIN);
   await (await app.$('#pin-herhaal')).setValue(PIN);
-  await (await app.$('#herstel-starten')).click();
+  // The form is taller than the window: the button is scrolled to first, as a citizen would.
+  const restore = async () => {
+    const submit = await app.$('#herstel-starten');
+    await submit.scrollIntoView();
+    await submit.click();
+  };
+  await restore();
   const error = await app.$('#fout');
-  await error.waitForDisplayed({ timeout: 10_000 });
+  await error.waitForDisplayed({ timeout: 10_000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the screen says: ${await (await app.$('#inhoud')).getText()}`);
+  });
   assert.match(await error.getText(), /geen geldige herstelcode/);
   await w.shotBothSizes('restore-wrong-code');
   await w.waitForH1(/Back-up terugzetten/);
@@ -80,7 +90,7 @@ test('a backup made in the app is restored in a new app and answers a verifier',
   await (await app.$('#herstelcode-invoer')).setValue(code.toLowerCase());
   await (await app.$('#pin-nieuw')).setValue(PIN);
   await (await app.$('#pin-herhaal')).setValue(PIN);
-  await (await app.$('#herstel-starten')).click();
+  await restore();
   await w.waitForH1(/Uw back-up staat op dit apparaat/, 30_000);
   assert.match(await (await app.$('#hersteld')).getText(), /1 gegevensbewijs is opnieuw opgehaald/);
   await w.assertAccessible('restored');

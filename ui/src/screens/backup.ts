@@ -33,7 +33,20 @@ export function backupSection(): HTMLElement {
 /** Restoring a backup into this (new) device: the file, its recovery code and a new PIN. */
 export function restoreScreen(back: () => void): void {
   const tx = t();
-  const file = h('input', { type: 'file', accept: '.regie,application/json', required: true }) as HTMLInputElement;
+  // The system's file button speaks the desktop's language, not the app's: a button of our
+  // own opens the hidden chooser (as the photo of a QR code does) and says what was chosen.
+  const chosen = h('p', { id: 'backup-gekozen', 'aria-live': 'polite' }, tx.restoreNoFileYet);
+  const file = h('input', {
+    type: 'file', accept: '.regie,application/json', id: 'backup-bestand-kiezen',
+    class: 'regie-visually-hidden', tabindex: '-1', 'aria-hidden': 'true',
+    onchange: () => { chosen.textContent = file.files?.[0]?.name ?? tx.restoreNoFileYet; },
+  }) as HTMLInputElement;
+  const fileField = h('div', { class: 'regie-field', role: 'group', 'aria-labelledby': 'backup-bestand-kop' },
+    h('p', { id: 'backup-bestand-kop', class: 'regie-field-label' }, tx.restoreFile),
+    h('p', { class: 'regie-hint' }, tx.restoreFileHint),
+    h('button', { type: 'button', class: 'regie-button regie-button--secondary', id: 'backup-kiezen', onclick: () => file.click() }, tx.restoreChoose),
+    chosen,
+    file);
   const code = h('input', {
     type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
     required: true, class: 'regie-mono',
@@ -61,7 +74,7 @@ export function restoreScreen(back: () => void): void {
       }
     },
   },
-  field('backup-bestand-kiezen', tx.restoreFile, file, tx.restoreFileHint),
+  fileField,
   field('herstelcode-invoer', tx.recoveryCode, code, tx.recoveryCodeHint),
   field('pin-nieuw', tx.choosePin, first, tx.choosePinHint),
   field('pin-herhaal', tx.repeatPin, second),
