@@ -98,27 +98,23 @@ pub struct Backup {
 /// Makes a backup of `wallet`; once its file is written, [`record_made`] notes it in the
 /// history (not before: a backup that could not be saved was not made).
 pub fn create(wallet: &UnlockedWallet) -> Result<Backup, WalletError> {
-    let (store, key) = (wallet.store(), wallet.key());
-    let mut backed_up = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = wallet.credentials(after.as_deref(), 500)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.clone());
-        for summary in page {
-            let record = credentials::get_record(store, key, &summary.id)?;
-            backed_up.push(BackedUpCredential {
-                summary: record.summary.clone(),
-                refresh: record.refresh.clone(),
-            });
-        }
+    // The export already reads everything there is (all credentials, the whole history, the
+    // sharing overview); the backup adds each credential's refresh grant to it.
+    let export = wallet.export()?;
+    let mut credentials = Vec::with_capacity(export.credentials.len());
+    for summary in export.credentials {
+        let record = credentials::get_record(wallet.store(), wallet.key(), &summary.id)?;
+        credentials.push(BackedUpCredential {
+            summary,
+            refresh: record.refresh.clone(),
+        });
     }
-    let mut events = wallet.export()?.history;
-    events.reverse();
+    let mut history = export.history;
+    history.reverse();
     let contents = Contents {
-        credentials: backed_up,
-        history: events,
-        sharing: wallet.sharing_overview()?,
+        credentials,
+        history,
+        sharing: export.sharing,
     };
     let plain = Zeroizing::new(serde_json::to_vec(&contents).map_err(|_| BackupError::Damaged)?);
     let code = RecoveryCode::generate()?;
