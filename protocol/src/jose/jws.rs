@@ -121,16 +121,21 @@ impl UnverifiedJws {
     /// Checks the signature with `key` and parses the then authenticated payload into `T`:
     /// [`Self::verify`] without consuming the parsed JWS (so without copying it to keep it).
     pub fn verify_claims<T: DeserializeOwned>(&self, key: &PublicJwk) -> Result<T, JoseError> {
-        key.verify_es256(
-            &self.compact.as_bytes()[..self.signing_input_len],
-            &self.signature,
-        )?;
+        self.check_signature(key)?;
         parse_payload(&self.payload)
     }
 
     /// The original compact serialization.
     pub fn as_str(&self) -> &str {
         &self.compact
+    }
+
+    /// The ES256 signature over `header.payload` as received, checked with `key`.
+    fn check_signature(&self, key: &PublicJwk) -> Result<(), JoseError> {
+        key.verify_es256(
+            &self.compact.as_bytes()[..self.signing_input_len],
+            &self.signature,
+        )
     }
 
     /// Parses the payload as a JSON object, lets `choose_key` pick the key from the header
@@ -143,19 +148,13 @@ impl UnverifiedJws {
     ) -> Result<HeaderAndClaims, E> {
         let claims = parse_payload_object(&self.payload)?;
         let key = choose_key(&self, &claims)?;
-        key.verify_es256(
-            &self.compact.as_bytes()[..self.signing_input_len],
-            &self.signature,
-        )?;
+        self.check_signature(&key)?;
         Ok((self.header, claims))
     }
 
     /// Checks the signature with `key`.
     pub fn verify(self, key: &PublicJwk) -> Result<VerifiedJws, JoseError> {
-        key.verify_es256(
-            &self.compact.as_bytes()[..self.signing_input_len],
-            &self.signature,
-        )?;
+        self.check_signature(key)?;
         Ok(VerifiedJws {
             header: self.header,
             payload: self.payload,
@@ -176,11 +175,6 @@ impl VerifiedJws {
         &self.header
     }
 
-    /// The protected header, taking it out of the verified JWS.
-    pub fn into_header(self) -> Map<String, Value> {
-        self.header
-    }
-
     /// The authenticated payload bytes.
     pub fn payload(&self) -> &[u8] {
         &self.payload
@@ -189,12 +183,6 @@ impl VerifiedJws {
     /// The authenticated payload parsed as JSON.
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, JoseError> {
         parse_payload(&self.payload)
-    }
-
-    /// The authenticated payload as a JSON object, as [`Self::claims`] into a `Map`, parsed
-    /// in one pass.
-    pub fn claims_object(&self) -> Result<Map<String, Value>, JoseError> {
-        parse_payload_object(&self.payload)
     }
 }
 
