@@ -68,11 +68,11 @@ pub async fn restore_backup(
 ) -> Result<RestoreView, AppError> {
     let code =
         RecoveryCode::parse(&Zeroizing::new(code)).map_err(wallet_core::WalletError::from)?;
-    backup::file::open(&code, file.as_bytes()).map_err(wallet_core::WalletError::from)?;
+    let opened = backup::open(file.as_bytes(), &code).map_err(wallet_core::WalletError::from)?;
     let pin = Pin::new(&Zeroizing::new(pin_code));
     let mut guard = state.unlocked.lock().await;
     let wallet = state.wallet.init(&pin)?;
-    let report = backup::restore(&wallet, file.as_bytes(), &code).await?;
+    let report = backup::restore(&wallet, opened).await?;
     *guard = Some(wallet);
     let l = Lang::from_code(&lang_code);
     Ok(RestoreView {

@@ -194,13 +194,13 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), WalletError> {
             };
             let code = pins.recovery_code(lang)?;
             // A refused code or file leaves everything as it was: no wallet is made for it.
-            wallet_core::backup::file::open(&code, &backup)?;
+            let opened = wallet_core::backup::open(&backup, &code)?;
             let unlocked = if initialised {
                 wallet.unlock(&pin)?
             } else {
                 wallet.init(&pin)?
             };
-            let report = wallet_core::backup::restore(&unlocked, &backup, &code).await?;
+            let report = wallet_core::backup::restore(&unlocked, opened).await?;
             out.restored(&report);
         }
         Command::ChangePin => {
@@ -322,20 +322,26 @@ impl PinSource {
         PinSource { stdin, last: None }
     }
 
-    fn read(&mut self, prompt: &str) -> Result<Pin, WalletError> {
-        let text = if self.stdin {
+    /// One secret line (`what`: "PIN", "recovery code"): from standard input with
+    /// --pin-stdin, else a prompt without echo at a terminal.
+    fn secret_line(&self, prompt: &str, what: &str) -> Result<Zeroizing<String>, WalletError> {
+        if self.stdin {
             stdin_line().map_err(|_| {
-                WalletError::Request("could not read the PIN from standard input".into())
-            })?
+                WalletError::Request(format!("could not read the {what} from standard input"))
+            })
         } else if std::io::stdin().is_terminal() {
             rpassword::prompt_password(prompt)
                 .map(Zeroizing::new)
-                .map_err(|_| WalletError::Request("could not read the PIN".into()))?
+                .map_err(|_| WalletError::Request(format!("could not read the {what}")))
         } else {
-            return Err(WalletError::Request(
-                "no terminal to ask the PIN: use --pin-stdin".into(),
-            ));
-        };
+            Err(WalletError::Request(format!(
+                "no terminal to ask the {what}: use --pin-stdin"
+            )))
+        }
+    }
+
+    fn read(&mut self, prompt: &str) -> Result<Pin, WalletError> {
+        let text = self.secret_line(prompt, "PIN")?;
         let pin = Pin::new(&text);
         self.last = Some(Zeroizing::new(text.trim().to_owned()));
         Ok(pin)
@@ -357,23 +363,8 @@ impl PinSource {
     }
 
     /// The recovery code of a backup: the next line with --pin-stdin, else a prompt.
-    fn recovery_code(
-        &mut self,
-        lang: Lang,
-    ) -> Result<wallet_core::backup::RecoveryCode, WalletError> {
-        let text = if self.stdin {
-            stdin_line().map_err(|_| {
-                WalletError::Request("could not read the recovery code from standard input".into())
-            })?
-        } else if std::io::stdin().is_terminal() {
-            rpassword::prompt_password(cli_text::recovery_code_prompt(lang))
-                .map(Zeroizing::new)
-                .map_err(|_| WalletError::Request("could not read the recovery code".into()))?
-        } else {
-            return Err(WalletError::Request(
-                "no terminal to ask the recovery code: use --pin-stdin".into(),
-            ));
-        };
+    fn recovery_code(&self, lang: Lang) -> Result<wallet_core::backup::RecoveryCode, WalletError> {
+        let text = self.secret_line(cli_text::recovery_code_prompt(lang), "recovery code")?;
         Ok(wallet_core::backup::RecoveryCode::parse(&text)?)
     }
 

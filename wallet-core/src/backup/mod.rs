@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 pub use code::RecoveryCode;
-pub use restore::{restore, RestoreReport};
+pub use restore::{restore, NotRestored, RestoreReport};
 
 use crate::credentials::{self, CredentialSummary, RefreshGrant};
 use crate::crypto::CryptoError;
@@ -70,6 +70,20 @@ impl BackupError {
             BackupError::Random => "crypto",
         }
     }
+}
+
+/// A backup file opened with its recovery code: what [`restore`] brings into a wallet.
+pub struct OpenedBackup {
+    contents: Contents,
+    made_at: u64,
+}
+
+/// Opens and reads a backup file with `code`, refusing a wrong code or a damaged file before
+/// anything is written anywhere (a restore checks this before it makes a wallet).
+pub fn open(backup: &[u8], code: &RecoveryCode) -> Result<OpenedBackup, BackupError> {
+    let (plain, made_at) = file::open(code, backup)?;
+    let contents = serde_json::from_slice(&plain).map_err(|_| BackupError::Damaged)?;
+    Ok(OpenedBackup { contents, made_at })
 }
 
 /// What is encrypted in the file.

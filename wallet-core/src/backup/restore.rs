@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{file, BackupError, Contents, RecoveryCode};
+use super::{BackupError, OpenedBackup};
 use crate::credentials::{self, CredentialRecord, CredentialSummary};
 use crate::history::{self, EventKind};
 use crate::store::{Batch, TreeId};
@@ -31,19 +31,18 @@ pub struct NotRestored {
     pub reason: String,
 }
 
-/// Restores the backup `file` opened with `code` into `wallet`, which must hold no
-/// credentials. Nothing is written when the code or the file is refused.
+/// Restores `backup` (see [`super::open`]) into `wallet`, which must hold no credentials.
 pub async fn restore(
     wallet: &UnlockedWallet,
-    backup: &[u8],
-    code: &RecoveryCode,
+    backup: OpenedBackup,
 ) -> Result<RestoreReport, WalletError> {
     if wallet.credential_count() > 0 {
         return Err(BackupError::WalletNotEmpty.into());
     }
-    let (plain, backup_made_at) = file::open(code, backup)?;
-    let contents: Contents = serde_json::from_slice(&plain).map_err(|_| BackupError::Damaged)?;
-    drop(plain);
+    let OpenedBackup {
+        contents,
+        made_at: backup_made_at,
+    } = backup;
     let (store, key) = (wallet.store(), wallet.key());
 
     // New ids for the credentials, so that the history's references follow them.
