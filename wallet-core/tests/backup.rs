@@ -31,7 +31,7 @@ fn same_id_other_secret(code: &str) -> String {
         .unwrap();
     bytes[5] ^= 0x55;
     let n = bytes.len();
-    bytes[n - 1] = ring::digest::digest(&ring::digest::SHA256, &bytes[..n - 1]).as_ref()[0];
+    bytes[n - 1] = protocol::jose::sha256(&bytes[..n - 1])[0];
     BASE32_NOPAD.encode(&bytes)
 }
 
